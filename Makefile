@@ -1,0 +1,61 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both are idempotent.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := $(shell cat .python-version)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# The Python that makes the virtual environment: the version .python-version names (pyenv's
+# shim or a system python3.13), else plain python3. Checked below: 3.12 or newer.
+BASE_PYTHON ?= $(shell for p in python$(PYTHON_VERSION) python3; do \
+	$$p -c 'import sys' >/dev/null 2>&1 && command -v $$p && break; done)
+# The demo fixtures, loaded together by `manage.py load_demo` once they exist.
+DEMO_LOADER := $(wildcard cases/management/commands/load_demo.py)
+
+.PHONY: help check-python setup demo test lint messages clean
+
+help:
+	@echo "make demo   set up .venv, migrate, load the real fixtures, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   the same set-up, then the whole test suite"
+	@echo "make lint   ruff check and format check"
+
+check-python:
+	@test -n "$(BASE_PYTHON)" || { echo "No Python found. Install Python $(PYTHON_VERSION) (e.g. 'pyenv install $(PYTHON_VERSION)' or 'uv python install $(PYTHON_VERSION)')."; exit 1; }
+	@$(BASE_PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
+		echo "servtrade needs Python 3.12 or newer, but $(BASE_PYTHON) is $$($(BASE_PYTHON) --version 2>&1)."; \
+		echo "Install Python $(PYTHON_VERSION) (e.g. 'pyenv install $(PYTHON_VERSION)' or 'uv python install $(PYTHON_VERSION)') and run make again."; \
+		exit 1; }
+
+# Reinstalled only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | check-python
+	@test -x $(PY) && $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { rm -rf $(VENV); $(BASE_PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+setup: check-python $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+ifneq ($(DEMO_LOADER),)
+	$(PY) manage.py load_demo
+endif
+
+demo: setup
+	@echo "servtrade is serving on http://127.0.0.1:$(PORT) (admin: http://127.0.0.1:$(PORT)/admin/)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Regenerates the translation catalogues; commit both .po and .mo.
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles

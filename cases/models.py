@@ -1,0 +1,268 @@
+"""Best practice cases, the batches they are published in, and their themes and sectors."""
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import PilotProgram, Region, SlugManager, Verifiable
+from servtrade.bilingual import Bilingual
+
+
+class Theme(models.Model):
+    """The highlight a case illustrates, e.g. "institutional opening up"."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    description_zh = models.TextField(_("Chinese description"), blank=True)
+    description_en = models.TextField(_("English description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    name = Bilingual()
+    description = Bilingual()
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["position", "slug"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class ServiceSectorManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class ServiceSector(Verifiable):
+    """One of the 12 EBOPS 2010 service categories (SA to SL) of China's service-trade data."""
+
+    code = models.CharField(
+        _("EBOPS code"),
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^S[A-L]$", _("An EBOPS 2010 code runs from SA to SL."))],
+    )
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+
+    name = Bilingual()
+
+    objects = ServiceSectorManager()
+
+    class Meta:
+        verbose_name = _("service sector")
+        verbose_name_plural = _("service sectors")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class CaseBatchQuerySet(models.QuerySet):
+    def with_case_counts(self):
+        """Annotate ``catalogued`` (all cases) and ``catalogued_published`` in one query."""
+        return self.annotate(
+            catalogued=Count("cases", distinct=True),
+            catalogued_published=Count(
+                "cases", filter=Q(cases__status=Case.Status.PUBLISHED), distinct=True
+            ),
+        )
+
+
+class CaseBatchManager(models.Manager.from_queryset(CaseBatchQuerySet)):
+    def get_by_natural_key(self, program_slug, number):
+        return self.get(program__slug=program_slug, number=number)
+
+
+class CaseBatch(Verifiable):
+    """A numbered batch of cases a program published, e.g. the fourth batch of 2023."""
+
+    class Kind(models.TextChoices):
+        BEST_PRACTICE_CASES = "best-practice-cases", _("best practice cases")
+        REPLICABLE_EXPERIENCES = "replicable-experiences", _("replicable pilot experiences")
+
+    program = models.ForeignKey(
+        PilotProgram,
+        verbose_name=_("pilot program"),
+        on_delete=models.PROTECT,
+        related_name="batches",
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"), validators=[MinValueValidator(1)], help_text=_("1 for the first batch, ...")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=Kind, default=Kind.BEST_PRACTICE_CASES
+    )
+    title_zh = models.CharField(_("Chinese title"), max_length=200)
+    title_en = models.CharField(_("English title"), max_length=200)
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    issuer_zh = models.CharField(_("issuer (Chinese)"), max_length=200, blank=True)
+    issuer_en = models.CharField(_("issuer (English)"), max_length=200, blank=True)
+    document_no = models.CharField(_("issuing document"), max_length=100, blank=True)
+    source_url = models.URLField(_("source link"), max_length=500, blank=True)
+    official_case_count = models.PositiveSmallIntegerField(
+        _("official number of cases"),
+        null=True,
+        blank=True,
+        help_text=_("How many cases the batch has according to the ministry; empty if unknown."),
+    )
+
+    title = Bilingual()
+    issuer = Bilingual()
+
+    objects = CaseBatchManager()
+
+    class Meta:
+        verbose_name = _("case batch")
+        verbose_name_plural = _("case batches")
+        ordering = ["program", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "number"],
+                name="batch_number_unique_in_program",
+                violation_error_message=_("This program already has a batch with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="batch_number_positive",
+                violation_error_message=_("Batch numbers start at 1."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (*self.program.natural_key(), self.number)
+
+    natural_key.dependencies = ["regions.pilotprogram"]
+
+
+class CaseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Case.Status.PUBLISHED)
+
+    def publish(self, on=None):
+        """Publish these cases in one transaction; a first publication sets the date.
+
+        Callers check first that every case can be published (it has a batch): the database
+        refuses a published case without one, and the whole update is rolled back.
+        """
+        today = on or timezone.localdate()
+        now = timezone.now()
+        with transaction.atomic():
+            self.filter(published_on__isnull=True).update(published_on=today)
+            return self.update(status=Case.Status.PUBLISHED, updated_at=now)
+
+    def unpublish(self):
+        return self.update(status=Case.Status.DRAFT, updated_at=timezone.now())
+
+    def with_related(self):
+        """Everything a list or detail shows about a case, in a fixed number of queries."""
+        return self.select_related("batch__program", "theme").prefetch_related(
+            "lead_regions", "sectors"
+        )
+
+
+class CaseManager(SlugManager.from_queryset(CaseQuerySet)):
+    pass
+
+
+class Case(Verifiable):
+    """A best practice case (or replicable experience) that other regions are meant to copy."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        IN_REVIEW = "in-review", _("in review")
+        PUBLISHED = "published", _("published")
+
+    batch = models.ForeignKey(
+        CaseBatch,
+        verbose_name=_("batch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        help_text=_("Required before publishing; a draft may wait for its batch to be known."),
+    )
+    theme = models.ForeignKey(
+        Theme,
+        verbose_name=_("theme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    title_zh = models.CharField(_("Chinese title"), max_length=300, blank=True)
+    title_en = models.CharField(_("English title"), max_length=300, blank=True)
+    title_is_topic = models.BooleanField(
+        _("title is only a topic"),
+        default=False,
+        help_text=_("The official title is not known yet; the title describes the topic."),
+    )
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    summary_zh = models.TextField(_("Chinese summary"), blank=True)
+    summary_en = models.TextField(_("English summary"), blank=True)
+    body_zh = models.TextField(_("Chinese full text"), blank=True)
+    body_en = models.TextField(_("English full text"), blank=True)
+    lead_regions = models.ManyToManyField(
+        Region, verbose_name=_("lead regions"), related_name="led_cases", blank=True
+    )
+    sectors = models.ManyToManyField(
+        ServiceSector, verbose_name=_("service sectors"), related_name="cases", blank=True
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    source_url = models.URLField(_("source link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    title = Bilingual()
+    summary = Bilingual()
+    body = Bilingual()
+
+    objects = CaseManager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = [F("published_on").desc(nulls_last=True), "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(title_zh="", title_en=""),
+                name="case_has_a_title",
+                violation_error_message=_("A case needs a title in at least one language."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(batch__isnull=False),
+                name="case_published_has_batch",
+                violation_error_message=_("A published case must belong to a batch."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_on__isnull=False),
+                name="case_published_has_date",
+                violation_error_message=_("A published case needs a publication date."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED

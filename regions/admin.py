@@ -1,0 +1,60 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import Membership, PilotProgram, Region
+
+VERIFICATION_FIELDSET = (
+    _("Verification"),
+    {"fields": ["needs_verification", "verification_note"]},
+)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name_zh", "name_en", "kind", "parent", "code", "needs_verification"]
+    list_filter = ["kind", "needs_verification", "programs", ("parent", admin.EmptyFieldListFilter)]
+    search_fields = ["name_zh", "name_en", "slug", "code"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    fieldsets = [
+        (None, {"fields": ["name_zh", "name_en", "slug", "kind", "parent", "code"]}),
+        (_("Seat"), {"fields": ["latitude", "longitude", "coordinates_approximate"]}),
+        VERIFICATION_FIELDSET,
+    ]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fields = ["region", "joined_on", "note_zh", "note_en", "needs_verification"]
+    autocomplete_fields = ["region"]
+    extra = 0
+
+
+@admin.register(PilotProgram)
+class PilotProgramAdmin(admin.ModelAdmin):
+    list_display = ["name_zh", "name_en", "approved_on", "document_no", "needs_verification"]
+    list_filter = ["needs_verification"]
+    search_fields = ["name_zh", "name_en", "slug", "document_no"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    date_hierarchy = "approved_on"
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name_zh", "name_en", "slug"]}),
+        (
+            _("Approval"),
+            {
+                "fields": [
+                    "approving_body_zh",
+                    "approving_body_en",
+                    "document_no",
+                    "approved_on",
+                    "starts_on",
+                    "ends_on",
+                    "source_url",
+                ]
+            },
+        ),
+        (_("Summary"), {"fields": ["summary_zh", "summary_en"]}),
+        VERIFICATION_FIELDSET,
+    ]

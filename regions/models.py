@@ -1,0 +1,256 @@
+"""Pilot regions and the pilot programs (phases) they belong to.
+
+``regions`` is the base app: ``cases`` refers to these models, never the other way round.
+"""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from servtrade.bilingual import Bilingual
+
+
+class Verifiable(models.Model):
+    """A record some of whose facts could not be confirmed in a source yet.
+
+    Editors see the flag and its note in the admin and clear it once the facts are checked; the
+    public site shows such records with a visible "unverified" mark.
+    """
+
+    needs_verification = models.BooleanField(
+        _("needs verification"),
+        default=False,
+        help_text=_("Some facts of this record are not confirmed by a source yet."),
+    )
+    verification_note = models.TextField(
+        _("verification note"),
+        blank=True,
+        help_text=_("Which facts are unconfirmed and why; for editors."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class SlugManager(models.Manager):
+    """Finds records by their slug, the natural key fixtures use."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class RegionQuerySet(models.QuerySet):
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def with_children_of(self, slugs):
+        """Regions named by slug plus the regions directly inside them (a province's cities)."""
+        return self.filter(Q(slug__in=slugs) | Q(parent__slug__in=slugs))
+
+
+class RegionManager(SlugManager.from_queryset(RegionQuerySet)):
+    pass
+
+
+# Kinds of region at the top of China's administrative hierarchy, which have no parent.
+TOP_LEVEL_KINDS = ["province", "autonomous-region", "municipality"]
+
+
+class Region(Verifiable):
+    """A pilot region (city, state-level new area, municipality) or the province containing it."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("province")
+        AUTONOMOUS_REGION = "autonomous-region", _("autonomous region")
+        MUNICIPALITY = "municipality", _("province-level municipality")
+        SUB_PROVINCIAL_CITY = "sub-provincial-city", _("sub-provincial city (separately planned)")
+        PROVINCIAL_CAPITAL = "provincial-capital", _("provincial capital")
+        PREFECTURE_CITY = "prefecture-city", _("prefecture-level city")
+        NEW_AREA = "new-area", _("state-level new area")
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("The province-level region that contains this one; empty for provinces."),
+    )
+    code = models.CharField(
+        _("GB/T 2260 code"),
+        max_length=6,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(r"^\d{6}$", _("A GB/T 2260 code is six digits."))],
+        help_text=_("Administrative division code; state-level new areas have none."),
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    coordinates_approximate = models.BooleanField(
+        _("coordinates approximate"),
+        default=False,
+        help_text=_("The seat's coordinates are an approximate city centre."),
+    )
+
+    name = Bilingual()
+
+    objects = RegionManager()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=TOP_LEVEL_KINDS, parent__isnull=True)
+                    | (~Q(kind__in=TOP_LEVEL_KINDS) & Q(parent__isnull=False))
+                ),
+                name="region_only_top_level_kinds_lack_parent",
+                violation_error_message=_(
+                    "Provinces, autonomous regions and municipalities have no province above "
+                    "them; every other region needs one."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="region_latitude_in_range",
+                violation_error_message=_("Latitude must lie between -90 and 90."),
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="region_longitude_in_range",
+                violation_error_message=_("Longitude must lie between -180 and 180."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_top_level(self):
+        return self.kind in TOP_LEVEL_KINDS
+
+
+class PilotProgram(Verifiable):
+    """One phase of the pilot, approved by the State Council for a set of regions."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    approving_body_zh = models.CharField(_("approving body (Chinese)"), max_length=100, blank=True)
+    approving_body_en = models.CharField(_("approving body (English)"), max_length=100, blank=True)
+    document_no = models.CharField(
+        _("approval document"),
+        max_length=100,
+        blank=True,
+        help_text=_("The approving document's number, e.g. 国函〔2020〕111号."),
+    )
+    approved_on = models.DateField(_("approval date"), null=True, blank=True)
+    starts_on = models.DateField(_("period start"), null=True, blank=True)
+    ends_on = models.DateField(_("period end"), null=True, blank=True)
+    summary_zh = models.TextField(_("Chinese summary"), blank=True)
+    summary_en = models.TextField(_("English summary"), blank=True)
+    source_url = models.URLField(_("source link"), max_length=500, blank=True)
+    regions = models.ManyToManyField(
+        Region,
+        through="Membership",
+        related_name="programs",
+        verbose_name=_("member regions"),
+    )
+
+    name = Bilingual()
+    approving_body = Bilingual()
+    summary = Bilingual()
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("pilot program")
+        verbose_name_plural = _("pilot programs")
+        ordering = [models.F("approved_on").asc(nulls_last=True), "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="program_period_ends_after_start",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class MembershipManager(models.Manager):
+    def get_by_natural_key(self, program_slug, region_slug):
+        return self.get(program__slug=program_slug, region__slug=region_slug)
+
+
+class Membership(Verifiable):
+    """A region's place in a pilot program."""
+
+    program = models.ForeignKey(
+        PilotProgram,
+        verbose_name=_("pilot program"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    note_zh = models.CharField(_("Chinese note"), max_length=300, blank=True)
+    note_en = models.CharField(_("English note"), max_length=300, blank=True)
+
+    note = Bilingual()
+
+    objects = MembershipManager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["program", "region"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "region"],
+                name="membership_region_once_per_program",
+                violation_error_message=_("This region is already a member of this program."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program} · {self.region}"
+
+    def natural_key(self):
+        return (*self.program.natural_key(), *self.region.natural_key())
+
+    natural_key.dependencies = ["regions.pilotprogram", "regions.region"]
