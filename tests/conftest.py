@@ -1,6 +1,15 @@
 import pytest
+from django.utils import translation
 
 from tests.factories import SuperuserFactory
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Code outside a request (models, forms, FilterSets) speaks English in tests, so assertions
+    can quote messages; pages still speak the language of their URL."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
