@@ -92,6 +92,7 @@ class CaseAdmin(admin.ModelAdmin):
         "lead_region_names",
         "status",
         "published_on",
+        "title_is_topic",
         "needs_verification",
     ]
     list_filter = [
