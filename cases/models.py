@@ -144,6 +144,12 @@ class CaseBatch(Verifiable):
     def __str__(self):
         return self.title
 
+    @property
+    def short_title(self):
+        """E.g. "2020 · 第4批" / "2020 · batch 4", for narrow columns; needs program loaded."""
+        year = self.program.approved_on.year if self.program.approved_on else self.program.slug
+        return _("%(year)s · batch %(number)d") % {"year": year, "number": self.number}
+
     def natural_key(self):
         return (*self.program.natural_key(), self.number)
 
