@@ -6,6 +6,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.search import SearchDocumentField, SearchQuery, SearchRank
 from regions.models import PilotProgram, Region, SlugManager, Verifiable
 from servtrade.bilingual import Bilingual
 
@@ -175,6 +176,21 @@ class CaseQuerySet(models.QuerySet):
     def unpublish(self):
         return self.update(status=Case.Status.DRAFT, updated_at=timezone.now())
 
+    def search(self, text):
+        """Cases matching every term of ``text`` in either language, best match first.
+
+        Answered from the search index (see cases.search); ``search_rank`` is smaller for better
+        matches. Text with nothing searchable in it matches nothing.
+        """
+        query = text if isinstance(text, SearchQuery) else SearchQuery.parse(text)
+        if not query:
+            return self.none()
+        return (
+            self.filter(search_entry__document__matches=query)
+            .annotate(search_rank=SearchRank("search_entry__document", query))
+            .order_by("search_rank", "pk")
+        )
+
     def with_related(self):
         """Everything a list or detail shows about a case, in a fixed number of queries."""
         return self.select_related("batch__program", "theme").prefetch_related(
@@ -272,3 +288,29 @@ class Case(Verifiable):
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
+
+
+class CaseSearch(models.Model):
+    """A case's row in the search index, written only by database triggers (migration 0002).
+
+    On SQLite an FTS5 table, whose rowid is the case's id; on PostgreSQL a table with a GIN-indexed
+    tsvector. Django never creates or writes it; it exists so that a search joins it.
+    """
+
+    case = models.OneToOneField(
+        Case,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+    document = SearchDocumentField()
+
+    class Meta:
+        managed = False
+        db_table = "cases_casesearch"
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")
+
+    def __str__(self):
+        return f"search entry of case {self.case_id}"
