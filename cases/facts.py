@@ -129,6 +129,13 @@ class FixtureBuilder:
         self.sector_codes = set()
         self.source_urls = {source["id"]: source.get("url") for source in facts["sources"]}
 
+    @staticmethod
+    def editorial_entry(section, key, where):
+        try:
+            return section[key]
+        except KeyError:
+            raise FactsError(f"{where}: no entry in editorial.json") from None
+
     def build(self):
         """All fixtures, by name, in loading order."""
         built = {
@@ -268,10 +275,7 @@ class FixtureBuilder:
         programs, memberships = [], []
         for facts_id, program in self.programs.items():
             where = f"program {facts_id}"
-            try:
-                ours = editorial[facts_id]
-            except KeyError:
-                raise FactsError(f"{where}: no entry in editorial.json") from None
+            ours = self.editorial_entry(editorial, facts_id, where)
             self.program_slugs[facts_id] = ours["slug"]
             approved_on = read_date(program.get("approval_date"), ours.get("approved_on"), where)
             starts_on = read_date(program.get("start_date"), ours.get("starts_on"), where)
@@ -340,10 +344,7 @@ class FixtureBuilder:
         records = []
         for batch in self.facts["batches"]:
             where = f"batch {batch['id']}"
-            try:
-                ours = editorial[batch["id"]]
-            except KeyError:
-                raise FactsError(f"{where}: no entry in editorial.json") from None
+            ours = self.editorial_entry(editorial, batch["id"], where)
             if batch["phase"] != ours["program"]:
                 raise FactsError(f"{where}: the facts put it in {batch['phase']}")
             program_slug = self.program_slugs[ours["program"]]
@@ -385,10 +386,7 @@ class FixtureBuilder:
         records, slugs = [], {}
         for case in self.facts["cases"]:
             where = f"case {case['id']}"
-            try:
-                ours = editorial[case["id"]]
-            except KeyError:
-                raise FactsError(f"{where}: no entry in editorial.json") from None
+            ours = self.editorial_entry(editorial, case["id"], where)
             if ours["slug"] in slugs:
                 raise FactsError(
                     f"{where}: slug {ours['slug']!r} is taken by {slugs[ours['slug']]}"
