@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.db.models import Prefetch
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -37,10 +38,8 @@ class CaseInline(admin.TabularInline):
 class CaseBatchAdmin(admin.ModelAdmin):
     list_display = [
         "title_zh",
-        "title_en",
         "program",
         "number",
-        "kind",
         "published_on",
         "catalogued_of_official",
         "needs_verification",
@@ -85,13 +84,13 @@ class CaseBatchAdmin(admin.ModelAdmin):
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     list_display = [
-        "title_zh",
-        "title_en",
-        "batch",
+        "titles",
+        "batch_short_title",
         "theme",
         "lead_region_names",
         "status",
         "published_on",
+        "title_is_topic",
         "needs_verification",
     ]
     list_filter = [
@@ -99,8 +98,8 @@ class CaseAdmin(admin.ModelAdmin):
         ("batch__program", admin.RelatedOnlyFieldListFilter),
         "batch",
         "theme",
-        "sectors",
-        "lead_regions",
+        ("sectors", admin.RelatedOnlyFieldListFilter),
+        ("lead_regions", admin.RelatedOnlyFieldListFilter),
         "needs_verification",
         "title_is_topic",
     ]
@@ -111,6 +110,10 @@ class CaseAdmin(admin.ModelAdmin):
     date_hierarchy = "published_on"
     readonly_fields = ["created_at", "updated_at"]
     actions = ["publish", "unpublish"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     fieldsets = [
         (None, {"fields": ["batch", "theme", "title_zh", "title_en", "title_is_topic", "slug"]}),
         (_("Regions and sectors"), {"fields": ["lead_regions", "sectors"]}),
@@ -128,6 +131,17 @@ class CaseAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .prefetch_related(Prefetch("lead_regions", queryset=Region.objects.only("name_zh")))
         )
+
+    @admin.display(description=_("title"), ordering="title_zh")
+    def titles(self, case):
+        """Both titles, Chinese first; an empty one shows as a dash so the link stays visible."""
+        return format_html(
+            '{}<br><small lang="en">{}</small>', case.title_zh or "—", case.title_en or "—"
+        )
+
+    @admin.display(description=_("batch"), ordering="batch__program__approved_on")
+    def batch_short_title(self, case):
+        return case.batch.short_title if case.batch else "—"
 
     @admin.display(description=_("lead regions"))
     def lead_region_names(self, case):

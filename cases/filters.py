@@ -1,4 +1,3 @@
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter
 
@@ -35,7 +34,7 @@ class CaseFilterSet(FacetFilterSet):
 
     def options_batch(self):
         for batch in CaseBatch.objects.select_related("program"):
-            yield Option(batch.key, batch_label(batch))
+            yield Option(batch.key, batch.short_title)
 
     def options_theme(self):
         for theme in Theme.objects.all():
@@ -63,11 +62,3 @@ class CaseFilterSet(FacetFilterSet):
     def options_year(self):
         for day in Case.objects.published().dates("published_on", "year", order="DESC"):
             yield Option(str(day.year), str(day.year))
-
-
-def batch_label(batch):
-    """A batch's short name in lists: "2020 program · batch 4"."""
-    return gettext("%(year)s program · batch %(number)s") % {
-        "year": batch.program.year_label,
-        "number": batch.number,
-    }

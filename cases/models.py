@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.search import SearchDocumentField, SearchQuery, SearchRank
 from regions.models import PilotProgram, Region, SlugManager, Verifiable
 from servtrade.bilingual import Bilingual, active_suffix
 
@@ -157,6 +158,14 @@ class CaseBatch(Verifiable):
     def get_absolute_url(self):
         return reverse("cases:batch-detail", args=[self.program.slug, self.number])
 
+    @property
+    def short_title(self):
+        """E.g. "2020 · 第4批" / "2020 · batch 4", for narrow columns; needs program loaded."""
+        return _("%(year)s · batch %(number)d") % {
+            "year": self.program.year_label,
+            "number": self.number,
+        }
+
     def natural_key(self):
         return (*self.program.natural_key(), self.number)
 
@@ -187,6 +196,21 @@ class CaseQuerySet(models.QuerySet):
     def unpublish(self):
         return self.update(status=Case.Status.DRAFT, updated_at=timezone.now())
 
+    def search(self, text):
+        """Cases matching every term of ``text`` in either language, best match first.
+
+        Answered from the search index (see cases.search); ``search_rank`` is smaller for better
+        matches. Text with nothing searchable in it matches nothing.
+        """
+        query = text if isinstance(text, SearchQuery) else SearchQuery.parse(text)
+        if not query:
+            return self.none()
+        return (
+            self.filter(search_entry__document__matches=query)
+            .annotate(search_rank=SearchRank("search_entry__document", query))
+            .order_by("search_rank", "pk")
+        )
+
     def with_related(self):
         """Everything a list or detail shows about a case, in a fixed number of queries."""
         return self.select_related("batch__program", "theme").prefetch_related(
@@ -216,21 +240,6 @@ class CaseQuerySet(models.QuerySet):
             .filter(same_theme | Q(shared_sectors__gt=0))
             .order_by("-same_theme", "-shared_sectors", F("published_on").desc(), "slug")
         )
-
-    def search(self, q):
-        """Cases whose titles or summaries, in either language, contain every word of ``q``.
-
-        The one place that knows how search works: a later index replaces this body, and
-        everything that searches calls this method.
-        """
-        for term in q.split():
-            self = self.filter(
-                Q(title_zh__icontains=term)
-                | Q(title_en__icontains=term)
-                | Q(summary_zh__icontains=term)
-                | Q(summary_en__icontains=term)
-            )
-        return self
 
     # Filters by readable keys, one per facet of the public list. Filters over many-to-many
     # relations use a subquery so that a case never appears twice and no DISTINCT is needed.
@@ -421,3 +430,29 @@ class Case(Verifiable):
             % {"url": url, "date": accessed_on.isoformat()}
         )
         return " ".join(parts)
+
+
+class CaseSearch(models.Model):
+    """A case's row in the search index, written only by database triggers (migration 0002).
+
+    On SQLite an FTS5 table, whose rowid is the case's id; on PostgreSQL a table with a GIN-indexed
+    tsvector. Django never creates or writes it; it exists so that a search joins it.
+    """
+
+    case = models.OneToOneField(
+        Case,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+    document = SearchDocumentField()
+
+    class Meta:
+        managed = False
+        db_table = "cases_casesearch"
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")
+
+    def __str__(self):
+        return f"search entry of case {self.case_id}"

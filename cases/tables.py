@@ -2,7 +2,6 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from cases.filters import batch_label
 from cases.models import Case
 from servtrade.bilingual import both
 from servtrade.templatetags.servtrade import localized
@@ -76,7 +75,7 @@ class CaseTable(tables.Table):
         return localized(value.name)
 
     def render_batch(self, value):
-        return format_html('<a href="{}">{}</a>', value.get_absolute_url(), batch_label(value))
+        return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value.short_title)
 
     def render_sectors(self, record):
         return format_html_join(

@@ -1,0 +1,170 @@
+"""Keyword search over cases that serves Chinese as well as English.
+
+Most Chinese queries are one or two characters long (数据, 金融), which neither a word tokenizer nor
+a trigram index can answer from an index. So each run of Chinese characters is indexed as its
+overlapping bigrams (数据跨境 -> 数据 据跨 跨境) followed by its single characters; a query is
+turned into the same tokens, a multi-character run becoming a phrase of bigrams. English text is
+indexed as ordinary, stemmed words.
+
+The index is the ``cases_casesearch`` table (see ``CaseSearch`` and migration 0002): an FTS5 table
+on SQLite, a GIN-indexed ``tsvector`` on PostgreSQL. Database triggers keep it in step with every
+write to ``cases_case``, whether it comes from the admin, an import, ``bulk_create`` or
+``QuerySet.update``. On SQLite the trigger calls ``servtrade_search_document``, a function that
+every Django connection registers (see ``register_sqlite_functions``); a connection without it
+cannot write a case at all, rather than leave the index stale.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import NotSupportedError, models
+from django.db.models import Func, Lookup
+
+# CJK Unified Ideographs, Extension A and the compatibility block.
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RUN = re.compile(f"[{CJK}]+")
+# Letters and digits that are not CJK, i.e. the words of English (and pinyin, numbers...).
+WORD = re.compile(rf"[^\W{CJK}_]+")
+# The case fields that are searched, in the order the triggers pass them.
+SEARCHED_FIELDS = ("title_zh", "title_en", "summary_zh", "summary_en")
+# English words too common to search for; PostgreSQL's English configuration drops them too, so
+# both databases answer alike.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "is",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+    ]
+)
+# A query keeps this many terms at most; a longer one is cut (and the page says so).
+MAX_TERMS = 16
+
+
+def cjk_tokens(text):
+    """Bigrams of every CJK run in order, then every single character."""
+    runs = CJK_RUN.findall(text)
+    bigrams = [run[i : i + 2] for run in runs for i in range(max(len(run) - 1, 1))]
+    return bigrams + [char for run in runs for char in run]
+
+
+def search_document(*parts):
+    """The text the SQLite index holds for a case; FTS5's tokenizer does the English words."""
+    text = " ".join(part or "" for part in parts)
+    return " ".join(cjk_tokens(text)) + " " + CJK_RUN.sub(" ", text)
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    """connection_created receiver: give each SQLite connection the trigger's function."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "servtrade_search_document", -1, search_document, deterministic=True
+        )
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A parsed query: CJK phrases (each a sequence of bigrams) and English words."""
+
+    phrases: tuple
+    words: tuple
+    truncated: bool = False
+
+    @classmethod
+    def parse(cls, text):
+        text = (text or "").replace("\x00", " ")
+        phrases, words = [], []
+        for match in re.finditer(f"[{CJK}]+|{WORD.pattern}", text):
+            term = match.group()
+            if CJK_RUN.fullmatch(term):
+                bigrams = [term[i : i + 2] for i in range(max(len(term) - 1, 1))]
+                phrases.append(tuple(bigrams))
+            elif term.lower() not in STOP_WORDS:
+                words.append(term.lower())
+        terms = len(phrases) + len(words)
+        return cls(
+            phrases=tuple(phrases[:MAX_TERMS]),
+            words=tuple(words[: max(MAX_TERMS - len(phrases), 0)]),
+            truncated=terms > MAX_TERMS,
+        )
+
+    def __bool__(self):
+        return bool(self.phrases or self.words)
+
+    def fts5(self):
+        """An FTS5 MATCH expression: every phrase and word must occur (implicit AND)."""
+        quoted = [" ".join(phrase) for phrase in self.phrases] + list(self.words)
+        return " ".join('"' + term.replace('"', '""') + '"' for term in quoted)
+
+    def tsquery_sql(self):
+        """SQL and params for a PostgreSQL tsquery equal to fts5()."""
+        parts, params = [], []
+        if self.phrases:
+            # Bigrams are CJK characters only, so they need no tsquery escaping.
+            parts.append("to_tsquery('simple', %s)")
+            params.append(" & ".join(" <-> ".join(phrase) for phrase in self.phrases))
+        if self.words:
+            parts.append("plainto_tsquery('english', %s)")
+            params.append(" ".join(self.words))
+        return " && ".join(parts), params
+
+
+class SearchDocumentField(models.TextField):
+    """The indexed document of a case: an FTS5 column on SQLite, a tsvector on PostgreSQL."""
+
+
+@SearchDocumentField.register_lookup
+class Matches(Lookup):
+    """``search_entry__document__matches=SearchQuery(...)``: the index answers, no scan."""
+
+    lookup_name = "matches"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        raise NotSupportedError(f"Case search needs SQLite or PostgreSQL, not {connection.vendor}.")
+
+    def as_sqlite(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} MATCH %s", [*params, self.rhs.fts5()]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        tsquery, tsquery_params = self.rhs.tsquery_sql()
+        return f"{lhs} @@ ({tsquery})", [*params, *tsquery_params]
+
+
+class SearchRank(Func):
+    """Relevance of a match, smaller is better on both databases (FTS5 bm25, negated ts_rank)."""
+
+    output_field = models.FloatField()
+
+    def __init__(self, document, query):
+        self.query = query
+        super().__init__(document)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotSupportedError(f"Case search needs SQLite or PostgreSQL, not {connection.vendor}.")
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # bm25() takes the FTS5 table itself, which the join names by its table name.
+        table = self.source_expressions[0].alias
+        return f"bm25({connection.ops.quote_name(table)})", []
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        document, params = compiler.compile(self.source_expressions[0])
+        tsquery, tsquery_params = self.query.tsquery_sql()
+        return f"-ts_rank({document}, {tsquery})", [*params, *tsquery_params]

@@ -1,0 +1,147 @@
+"""Search over both languages, answered by the index that database triggers keep in step."""
+
+import pytest
+
+from cases.models import Case, CaseSearch
+from cases.search import MAX_TERMS, SearchQuery, cjk_tokens
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs(queryset):
+    return [case.slug for case in queryset]
+
+
+def make(slug, title_zh="", title_en="", summary_zh="", summary_en=""):
+    return CaseFactory(
+        slug=slug,
+        title_zh=title_zh,
+        title_en=title_en or slug,
+        summary_zh=summary_zh,
+        summary_en=summary_en,
+    )
+
+
+def test_cjk_text_is_indexed_as_bigrams_then_characters():
+    assert cjk_tokens("数据跨境。金") == [
+        "数据",
+        "据跨",
+        "跨境",
+        "金",
+        "数",
+        "据",
+        "跨",
+        "境",
+        "金",
+    ]
+
+
+def test_a_two_character_word_finds_it_inside_a_longer_title():
+    make("data", title_zh="建立数据跨境安全管理机制")
+    make("sports", title_zh="推动体育服务贸易创新发展")
+    assert slugs(Case.objects.search("数据")) == ["data"]
+
+
+def test_a_single_character_finds_every_case_that_contains_it():
+    make("data", title_zh="数据跨境")
+    make("numbers", summary_zh="统计数字")
+    make("sports", title_zh="体育")
+    assert set(slugs(Case.objects.search("数"))) == {"data", "numbers"}
+
+
+def test_a_longer_chinese_term_must_occur_as_written():
+    make("together", title_zh="推动数据跨境流动")
+    make("apart", title_zh="数据安全", summary_zh="跨境电商")
+    assert slugs(Case.objects.search("数据跨境")) == ["together"]
+
+
+def test_english_words_match_stemmed_and_case_insensitively():
+    make("financing", title_en="IP-based cross-border financing")
+    make("sports", title_en="Sports services trade")
+    assert slugs(Case.objects.search("Financing")) == ["financing"]
+    assert slugs(Case.objects.search("sport")) == ["sports"]
+
+
+def test_one_query_searches_both_languages_at_once():
+    make("xiamen", title_zh="厦门市体育服务贸易", title_en="Sports services trade")
+    make("beijing", title_zh="北京市数据", title_en="Sports data")
+    assert slugs(Case.objects.search("sports 厦门")) == ["xiamen"]
+
+
+def test_every_term_must_match():
+    make("both", title_en="Cross-border data flows")
+    make("one", title_en="Cross-border railway rules")
+    assert slugs(Case.objects.search("cross-border data")) == ["both"]
+
+
+def test_common_english_words_are_not_required():
+    make("data", title_en="Data security")
+    assert slugs(Case.objects.search("the data")) == ["data"]
+
+
+def test_better_matches_rank_first():
+    make("once", title_en="Trade rules", summary_en="Touches on sports once among many things.")
+    make("title", title_en="Sports", summary_en="Sports services and sports events.")
+    ranked = Case.objects.search("sports")
+    assert slugs(ranked) == ["title", "once"]
+    assert ranked[0].search_rank < ranked[1].search_rank
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        'data" OR',
+        "NEAR(a b)",
+        "*",
+        "-data",
+        "a\x00b",
+        "数" * 10_000,
+        "😀 ̈ \u200b",
+        "AND OR NOT",
+    ],
+)
+def test_odd_input_never_breaks_the_query(text):
+    make("data", title_en="Data security", title_zh="数据安全")
+    assert isinstance(list(Case.objects.search(text)), list)
+
+
+def test_text_with_nothing_searchable_matches_nothing():
+    make("data", title_en="Data")
+    assert not SearchQuery.parse("!!! ？？")
+    assert list(Case.objects.search("!!! ？？")) == []
+
+
+def test_a_very_long_query_is_cut_and_says_so():
+    query = SearchQuery.parse(" ".join(f"word{n}" for n in range(MAX_TERMS + 5)))
+    assert len(query.words) == MAX_TERMS and query.truncated
+    assert not SearchQuery.parse("data 数据").truncated
+
+
+def test_the_index_follows_updates_that_bypass_save():
+    case = make("renamed", title_zh="旧标题")
+    Case.objects.filter(pk=case.pk).update(title_zh="体育赛事")
+    assert slugs(Case.objects.search("体育")) == ["renamed"]
+    assert slugs(Case.objects.search("旧标题")) == []
+
+
+def test_the_index_follows_bulk_inserts_and_deletes():
+    batch = CaseFactory().batch
+    Case.objects.bulk_create(
+        [
+            Case(slug=f"bulk-{n}", title_zh=f"金融服务{n}", batch=batch, status="draft")
+            for n in range(3)
+        ]
+    )
+    assert len(Case.objects.search("金融")) == 3
+    Case.objects.filter(slug="bulk-0").delete()
+    assert sorted(slugs(Case.objects.search("金融"))) == ["bulk-1", "bulk-2"]
+    assert CaseSearch.objects.count() == Case.objects.count()
+
+
+def test_search_combines_with_other_filters():
+    make("published", title_zh="数据")
+    draft = make("draft", title_zh="数据")
+    Case.objects.filter(pk=draft.pk).update(status=Case.Status.DRAFT)
+    assert slugs(Case.objects.published().search("数据")) == ["published"]
