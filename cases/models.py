@@ -418,12 +418,16 @@ class Case(Verifiable):
     def citation(self, url, accessed_on):
         """A reference a researcher can paste into a paper, in the page's language.
 
-        Ministry of Commerce (2023). <title>. In: <batch title>. servtrade, <url> (accessed ...).
+        <issuer> (2023). <title>. In: <batch title>. servtrade, <url> (accessed <date>).
+        Without a known issuer the title leads, as citation styles do for anonymous works: no
+        author is guessed.
         """
         batch = self.batch
         year = (batch.published_on or self.published_on).year
-        author = batch.issuer or batch.program.approving_body
-        parts = [f"{author} ({year})." if author else f"({year}).", f"{self.title}."]
+        if batch.issuer:
+            parts = [f"{batch.issuer} ({year}).", f"{self.title}."]
+        else:
+            parts = [f"{self.title} ({year})."]
         parts.append(_("In: %(batch)s.") % {"batch": batch.title})
         parts.append(
             _("servtrade, %(url)s (accessed %(date)s).")

@@ -1,10 +1,15 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   "use strict";
-  // Wide screens have room to show every filter open; phones keep them folded.
+  // Wide screens have room to show every short filter open; on phones the whole filter panel
+  // folds, so the results are in view and one tap opens the filters.
   if (window.matchMedia("(min-width: 60rem)").matches) {
     document.querySelectorAll("details.facet").forEach(function (facet) {
       if (!facet.querySelector("fieldset.long")) facet.open = true;
+    });
+  } else {
+    document.querySelectorAll("details.filter-panel").forEach(function (panel) {
+      panel.open = false;
     });
   }
   // A copy button for the citation, where the browser allows writing to the clipboard.

@@ -297,6 +297,18 @@ def test_the_case_page_shows_every_field_and_its_links(client, django_assert_max
     )
 
 
+def test_a_citation_without_a_known_issuer_leads_with_the_title(client):
+    batch = CaseBatchFactory(
+        issuer_zh="", issuer_en="", title_en="First batch", published_on=datetime.date(2021, 5, 12)
+    )
+    case = CaseFactory(batch=batch, title_en="Ship repair", slug="ship-repair")
+    text = client.get(url("cases:case-detail", case.slug)).text
+    assert (
+        "Ship repair (2021). In: First batch. servtrade, http://testserver/en/cases/ship-repair/"
+        in text
+    )
+
+
 def test_a_draft_case_is_not_found(client):
     draft = CaseFactory(status=Case.Status.DRAFT, published_on=None)
     assert client.get(url("cases:case-detail", draft.slug)).status_code == 404
