@@ -46,6 +46,8 @@ class CaseTable(tables.Table):
     lead_regions_zh = ExportColumn(verbose_name=_("Lead regions (Chinese)"), empty_values=())
     lead_regions_en = ExportColumn(verbose_name=_("Lead regions (English)"), empty_values=())
     sector_codes = ExportColumn(verbose_name=_("Sector codes (EBOPS 2010)"), empty_values=())
+    sectors_zh = ExportColumn(verbose_name=_("Sectors (Chinese)"), empty_values=())
+    sectors_en = ExportColumn(verbose_name=_("Sectors (English)"), empty_values=())
     title_is_topic = ExportColumn(verbose_name=_("Title is only a topic"))
     needs_verification = ExportColumn(verbose_name=_("Needs verification"))
     source_url = ExportColumn(verbose_name=_("Source"))
@@ -98,6 +100,12 @@ class CaseTable(tables.Table):
 
     def value_sector_codes(self, record):
         return "; ".join(sector.code for sector in record.sectors.all())
+
+    def value_sectors_zh(self, record):
+        return "; ".join(sector.name_zh for sector in record.sectors.all())
+
+    def value_sectors_en(self, record):
+        return "; ".join(sector.name_en for sector in record.sectors.all())
 
     def value_published_on(self, value):
         return value.isoformat() if value else ""

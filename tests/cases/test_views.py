@@ -224,6 +224,8 @@ def test_the_csv_download_is_the_whole_filtered_sorted_list_with_a_bom(
     assert rows[0]["Lead regions (Chinese)"] == "广州市"
     assert rows[0]["Lead regions (English)"] == "Guangzhou"
     assert rows[0]["Sector codes (EBOPS 2010)"] == "SG; SI"
+    assert rows[0]["Sectors (English)"] == "Services SG; Services SI"
+    assert rows[0]["Sectors (Chinese)"] == "服务SG; 服务SI"
     assert rows[0]["Theme (Chinese / English)"] == "制度型开放 / Opening up"
     assert rows[0]["Permalink"] == "http://testserver/en/cases/c-data/"
 
@@ -337,18 +339,26 @@ def test_related_cases_share_a_theme_or_sector_are_published_and_bounded(
     assert "Draft relative" not in response.text and "Unrelated" not in response.text
 
 
-def test_the_batch_page_groups_its_published_cases_by_theme(client, django_assert_max_num_queries):
+@pytest.mark.parametrize("extra", [0, 40])
+def test_the_batch_page_groups_its_published_cases_by_theme(
+    client, django_assert_max_num_queries, extra
+):
     batch = CaseBatchFactory(
         program=PilotProgramFactory(slug="pilot-2020"), number=4, official_case_count=25
     )
     first, second = ThemeFactory(name_en="Opening up"), ThemeFactory(name_en="Digital trade")
-    for theme in (first, second, first):
-        CaseFactory(batch=batch, theme=theme, lead_regions=[RegionFactory()])
+    for theme in (first, second, first, *[second] * extra):
+        CaseFactory(
+            batch=batch,
+            theme=theme,
+            lead_regions=[RegionFactory()],
+            sectors=[ServiceSectorFactory()],
+        )
     CaseFactory(batch=batch, theme=first, title_en="Draft here", status=Case.Status.DRAFT)
     with django_assert_max_num_queries(BATCH_QUERIES):
         response = client.get(url("cases:batch-detail", "pilot-2020", 4))
     text = response.text
-    assert "3 of 25 cases catalogued." in text
+    assert f"{3 + extra} of 25 cases catalogued." in text
     assert text.index("Opening up") < text.index("Digital trade")
     assert "Draft here" not in text
     assert 'href="/en/cases/?batch=pilot-2020-4"' in text

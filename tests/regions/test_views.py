@@ -77,13 +77,19 @@ def test_an_unknown_program_in_the_region_list_is_ignored_visibly(client):
     assert "Pilot program: “pilot-1999” was not understood and is ignored." in response.text
 
 
-def test_the_region_page_shows_programs_joined_and_cases_led(client, django_assert_max_num_queries):
+@pytest.mark.parametrize("extra", [0, 30])
+def test_the_region_page_shows_programs_joined_and_cases_led(
+    client, django_assert_max_num_queries, extra
+):
     guangdong = ProvinceFactory(slug="guangdong", name_en="Guangdong")
     guangzhou = RegionFactory(slug="guangzhou", name_en="Guangzhou", parent=guangdong)
     program = PilotProgramFactory(name_en="Comprehensive pilot")
     MembershipFactory(program=program, region=guangzhou, joined_on=datetime.date(2020, 8, 2))
     CaseFactory(title_en="Guangzhou ship repair", lead_regions=[guangzhou])
     CaseFactory(title_en="Guangzhou draft", lead_regions=[guangzhou], status=Case.Status.DRAFT)
+    for _ in range(extra):
+        CaseFactory(lead_regions=[guangzhou, RegionFactory(parent=guangdong)])
+        MembershipFactory(region=guangzhou)
     with django_assert_max_num_queries(REGION_DETAIL_QUERIES):
         response = client.get(url("regions:region-detail", "guangzhou"))
     text = response.text
@@ -114,7 +120,10 @@ def test_the_program_list_counts_regions_batches_and_published_cases(
     assert "Comprehensive pilot" in response.text
 
 
-def test_the_program_page_lists_member_regions_and_batches(client, django_assert_max_num_queries):
+@pytest.mark.parametrize("extra", [0, 30])
+def test_the_program_page_lists_member_regions_and_batches(
+    client, django_assert_max_num_queries, extra
+):
     program = PilotProgramFactory(slug="pilot-2020")
     for name in ("Beijing", "Shanghai"):
         MembershipFactory(program=program, region=RegionFactory(name_en=name))
@@ -123,6 +132,9 @@ def test_the_program_page_lists_member_regions_and_batches(client, django_assert
     )
     CaseFactory.create_batch(2, batch=batch)
     CaseFactory(batch=batch, status=Case.Status.DRAFT)
+    for number in range(5, 5 + extra):
+        MembershipFactory(program=program)
+        CaseBatchFactory(program=program, number=number)
     with django_assert_max_num_queries(PROGRAM_DETAIL_QUERIES):
         response = client.get(url("regions:program-detail", "pilot-2020"))
     text = response.text
