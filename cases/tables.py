@@ -56,7 +56,27 @@ class CaseTable(tables.Table):
     class Meta:
         model = Case
         fields = ["title", "lead_regions", "theme", "batch", "sectors", "published_on"]
-        sequence = [*fields, "..."]
+        # Downloads read best with the titles first and the date after the sectors; the page
+        # shows its visible columns in the same relative order.
+        sequence = [
+            "title_zh",
+            "title_en",
+            "title",
+            "lead_regions",
+            "theme",
+            "batch",
+            "sectors",
+            "program",
+            "batch_number",
+            "theme_names",
+            "lead_regions_zh",
+            "lead_regions_en",
+            "sector_codes",
+            "sectors_zh",
+            "sectors_en",
+            "published_on",
+            "...",
+        ]
         template_name = "includes/_table.html"
         order_by_field = "sort"
         attrs = {"class": "results"}

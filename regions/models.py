@@ -72,11 +72,17 @@ class RegionQuerySet(models.QuerySet):
     def in_provinces(self, slugs):
         return self.with_children_of(slugs)
 
+    # Counts are distinct: the list's queryset already joins the cases it counts.
+
     def kind_counts(self):
-        return dict(self.order_by().values_list("kind").annotate(n=Count("pk")))
+        return dict(self.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
 
     def program_counts(self):
-        rows = self.order_by().values_list("memberships__program__slug").annotate(n=Count("pk"))
+        rows = (
+            self.order_by()
+            .values_list("memberships__program__slug")
+            .annotate(n=Count("pk", distinct=True))
+        )
         return {key: n for key, n in rows if key is not None}
 
     def province_counts(self):
@@ -84,7 +90,7 @@ class RegionQuerySet(models.QuerySet):
             self.order_by()
             .annotate(key=Coalesce("parent__slug", "slug"))
             .values_list("key")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("pk", distinct=True))
         )
         return dict(rows)
 

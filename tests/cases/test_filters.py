@@ -157,3 +157,24 @@ def test_facets_cost_one_query_for_options_and_one_for_counts_each(
     with django_assert_num_queries(12):
         facets = filterset.facets()
     assert len(facets) == 6
+
+
+def test_facet_counts_follow_a_keyword_search():
+    theme = ThemeFactory(slug="opening")
+    CaseFactory(theme=theme, title_zh="数据跨境流动", lead_regions=[RegionFactory(slug="xiamen")])
+    CaseFactory(theme=theme, title_zh="数据交易所", lead_regions=[RegionFactory(slug="wuhan")])
+    CaseFactory(
+        theme=theme,
+        title_zh="金融开放",
+        summary_zh="",
+        summary_en="",
+        lead_regions=[RegionFactory(slug="xiamen")],
+    )
+    facets = filtered("q=数据")[0].facets(["theme", "region"])
+    assert counts(facets, "theme") == {"opening": 2}
+    assert {
+        key: n for key, n in counts(facets, "region").items() if key in {"xiamen", "wuhan"}
+    } == {
+        "xiamen": 1,
+        "wuhan": 1,
+    }

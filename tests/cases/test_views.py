@@ -219,6 +219,7 @@ def test_the_csv_download_is_the_whole_filtered_sorted_list_with_a_bom(
     assert 'filename="servtrade-cases-' in response["Content-Disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert list(rows[0])[:2] == ["Chinese title", "English title"]
     assert [row["English title"] for row in rows] == ["C data", "B data", "A data"]
     assert rows[0]["Chinese title"] == "C data（中文）"
     assert rows[0]["Lead regions (Chinese)"] == "广州市"

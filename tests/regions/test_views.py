@@ -70,6 +70,22 @@ def test_choosing_a_province_lists_it_and_its_regions(client):
     assert names_in(response) == ["Guangdong", "Guangzhou"]
 
 
+def test_the_region_filters_count_regions_not_their_cases(client):
+    program = PilotProgramFactory(slug="pilot-2020")
+    guangdong = ProvinceFactory(slug="guangdong", code="440000")
+    for city in (RegionFactory(parent=guangdong), RegionFactory(parent=guangdong)):
+        MembershipFactory(program=program, region=city)
+        CaseFactory.create_batch(3, lead_regions=[city])
+    response = client.get(url("regions:region-list"))
+    counts = {
+        facet.name: {option.key: option.count for option in facet.options}
+        for facet in response.context["facets"]
+    }
+    assert counts["program"] == {"pilot-2020": 2}
+    assert counts["province"] == {"guangdong": 3}
+    assert counts["kind"] == {"province": 1, "prefecture-city": 2}
+
+
 def test_an_unknown_program_in_the_region_list_is_ignored_visibly(client):
     RegionFactory()
     response = client.get(url("regions:region-list", query="program=pilot-1999"))
