@@ -2,13 +2,15 @@
 
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce, ExtractYear, NullIf
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.search import SearchDocumentField, SearchQuery, SearchRank
 from regions.models import PilotProgram, Region, SlugManager, Verifiable
-from servtrade.bilingual import Bilingual
+from servtrade.bilingual import Bilingual, active_suffix
 
 
 class Theme(models.Model):
@@ -33,6 +35,10 @@ class Theme(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        """A theme has no page of its own: its address is the list of its cases."""
+        return f"{reverse('cases:case-list')}?theme={self.slug}"
 
     def natural_key(self):
         return (self.slug,)
@@ -66,6 +72,10 @@ class ServiceSector(Verifiable):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        """A sector has no page of its own: its address is the list of its cases."""
+        return f"{reverse('cases:case-list')}?sector={self.code}"
 
     def natural_key(self):
         return (self.code,)
@@ -145,16 +155,26 @@ class CaseBatch(Verifiable):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("cases:batch-detail", args=[self.program.slug, self.number])
+
     @property
     def short_title(self):
         """E.g. "2020 · 第4批" / "2020 · batch 4", for narrow columns; needs program loaded."""
-        year = self.program.approved_on.year if self.program.approved_on else self.program.slug
-        return _("%(year)s · batch %(number)d") % {"year": year, "number": self.number}
+        return _("%(year)s · batch %(number)d") % {
+            "year": self.program.year_label,
+            "number": self.number,
+        }
 
     def natural_key(self):
         return (*self.program.natural_key(), self.number)
 
     natural_key.dependencies = ["regions.pilotprogram"]
+
+    @property
+    def key(self):
+        """How the case list's filter names this batch in a URL: ``pilot-2020-4``."""
+        return f"{self.program.slug}-{self.number}"
 
 
 class CaseQuerySet(models.QuerySet):
@@ -196,6 +216,109 @@ class CaseQuerySet(models.QuerySet):
         return self.select_related("batch__program", "theme").prefetch_related(
             "lead_regions", "sectors"
         )
+
+    def order_by_title(self, descending=False):
+        """Order by the title as the page shows it: its language's, else the other one."""
+        wanted = active_suffix()
+        other = "en" if wanted == "zh" else "zh"
+        shown = Coalesce(NullIf(f"title_{wanted}", Value("")), f"title_{other}")
+        return self.order_by(shown.desc() if descending else shown.asc(), "slug")
+
+    def related_to(self, case):
+        """Other cases on the same theme or sharing a sector with ``case``, closest first.
+
+        ``case`` comes with its sectors prefetched (``with_related()``), so this adds no query.
+        """
+        sector_ids = [sector.pk for sector in case.sectors.all()]
+        same_theme = Q(theme_id=case.theme_id) if case.theme_id else Q(pk__in=[])
+        return (
+            self.exclude(pk=case.pk)
+            .annotate(
+                shared_sectors=Count("sectors", filter=Q(sectors__in=sector_ids)),
+                same_theme=ExpressionWrapper(same_theme, output_field=models.BooleanField()),
+            )
+            .filter(same_theme | Q(shared_sectors__gt=0))
+            .order_by("-same_theme", "-shared_sectors", F("published_on").desc(), "slug")
+        )
+
+    # Filters by readable keys, one per facet of the public list. Filters over many-to-many
+    # relations use a subquery so that a case never appears twice and no DISTINCT is needed.
+
+    def in_programs(self, slugs):
+        return self.filter(batch__program__slug__in=slugs)
+
+    def in_batches(self, keys):
+        """Cases in batches named ``<program slug>-<number>``, e.g. ``pilot-2020-4``."""
+        wanted = Q(pk__in=[])
+        for key in keys:
+            program_slug, _sep, number = key.rpartition("-")
+            wanted |= Q(batch__program__slug=program_slug, batch__number=int(number))
+        return self.filter(wanted)
+
+    def in_themes(self, slugs):
+        return self.filter(theme__slug__in=slugs)
+
+    def in_sectors(self, codes):
+        return self.filter(pk__in=Case.objects.filter(sectors__code__in=codes).values("pk"))
+
+    def in_regions(self, slugs):
+        """Cases led by these regions or, for a province, by any region inside it."""
+        regions = Region.objects.with_children_of(slugs)
+        return self.filter(pk__in=Case.objects.filter(lead_regions__in=regions).values("pk"))
+
+    def in_years(self, years):
+        return self.filter(published_on__year__in=[int(year) for year in years])
+
+    # Facet counts: {key: number of cases}, each in one aggregate query.
+
+    def _counts_by(self, *keys):
+        rows = (
+            self.order_by()
+            .prefetch_related(None)
+            .values_list(*keys)
+            .annotate(n=Count("pk", distinct=True))
+        )
+        return {row[:-1]: row[-1] for row in rows if row[0] is not None}
+
+    def _counts_by_key(self, key):
+        return {keys[0]: n for keys, n in self._counts_by(key).items()}
+
+    def program_counts(self):
+        return self._counts_by_key("batch__program__slug")
+
+    def batch_counts(self):
+        counts = self._counts_by("batch__program__slug", "batch__number")
+        return {f"{program}-{number}": n for (program, number), n in counts.items()}
+
+    def theme_counts(self):
+        return self._counts_by_key("theme__slug")
+
+    def sector_counts(self):
+        return self._counts_by_key("sectors__code")
+
+    def region_counts(self):
+        """Cases per lead region; a province counts the cases of its cities too (no twice).
+
+        One query: cases grouped by region, and cases grouped by the province they fall in
+        (the region's parent, or the region itself at the top), as a UNION ALL; a province
+        takes the larger of its two rows, which is the one that includes its cities.
+        """
+        base = self.order_by().prefetch_related(None)
+        own = base.annotate(key=F("lead_regions__slug"))
+        province = base.annotate(key=Coalesce("lead_regions__parent__slug", "lead_regions__slug"))
+        rows = [
+            part.values("key").annotate(n=Count("pk", distinct=True)).values_list("key", "n")
+            for part in (own, province)
+        ]
+        counts = {}
+        for key, n in rows[0].union(rows[1], all=True).order_by():
+            if key is not None:
+                counts[key] = max(n, counts.get(key, 0))
+        return counts
+
+    def year_counts(self):
+        counts = self._counts_by_key(ExtractYear("published_on"))
+        return {str(year): n for year, n in counts.items()}
 
 
 class CaseManager(SlugManager.from_queryset(CaseQuerySet)):
@@ -282,12 +405,35 @@ class Case(Verifiable):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("cases:case-detail", args=[self.slug])
+
     def natural_key(self):
         return (self.slug,)
 
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
+
+    def citation(self, url, accessed_on):
+        """A reference a researcher can paste into a paper, in the page's language.
+
+        <issuer> (2023). <title>. In: <batch title>. servtrade, <url> (accessed <date>).
+        Without a known issuer the title leads, as citation styles do for anonymous works: no
+        author is guessed.
+        """
+        batch = self.batch
+        year = (batch.published_on or self.published_on).year
+        if batch.issuer:
+            parts = [f"{batch.issuer} ({year}).", f"{self.title}."]
+        else:
+            parts = [f"{self.title} ({year})."]
+        parts.append(_("In: %(batch)s.") % {"batch": batch.title})
+        parts.append(
+            _("servtrade, %(url)s (accessed %(date)s).")
+            % {"url": url, "date": accessed_on.isoformat()}
+        )
+        return " ".join(parts)
 
 
 class CaseSearch(models.Model):

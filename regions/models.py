@@ -5,10 +5,12 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from servtrade.bilingual import Bilingual
+from servtrade.bilingual import Bilingual, active_suffix
 
 
 class Verifiable(models.Model):
@@ -47,6 +49,66 @@ class RegionQuerySet(models.QuerySet):
     def with_children_of(self, slugs):
         """Regions named by slug plus the regions directly inside them (a province's cities)."""
         return self.filter(Q(slug__in=slugs) | Q(parent__slug__in=slugs))
+
+    def search(self, q):
+        """Regions whose name, in either language, or slug contains ``q``."""
+        return self.filter(Q(name_zh__icontains=q) | Q(name_en__icontains=q) | Q(slug__icontains=q))
+
+    def order_by_name(self, descending=False):
+        """Order by the name as the page shows it: its language's, else the other one."""
+        shown = F(f"name_{active_suffix()}")
+        return self.order_by(shown.desc() if descending else shown.asc(), "slug")
+
+    # Filters and facet counts of the public region list (see servtrade.facets).
+
+    def in_kinds(self, kinds):
+        return self.filter(kind__in=kinds)
+
+    def in_programs(self, slugs):
+        return self.filter(
+            pk__in=Membership.objects.filter(program__slug__in=slugs).values("region")
+        )
+
+    def in_provinces(self, slugs):
+        return self.with_children_of(slugs)
+
+    # Counts are distinct: the list's queryset already joins the cases it counts.
+
+    def kind_counts(self):
+        return dict(self.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)))
+
+    def program_counts(self):
+        rows = (
+            self.order_by()
+            .values_list("memberships__program__slug")
+            .annotate(n=Count("pk", distinct=True))
+        )
+        return {key: n for key, n in rows if key is not None}
+
+    def province_counts(self):
+        rows = (
+            self.order_by()
+            .annotate(key=Coalesce("parent__slug", "slug"))
+            .values_list("key")
+            .annotate(n=Count("pk", distinct=True))
+        )
+        return dict(rows)
+
+    def with_case_counts(self):
+        """Annotate ``case_count``: the published cases each region leads."""
+        return self.annotate(
+            case_count=Count("led_cases", filter=Q(led_cases__in=published_cases()), distinct=True)
+        )
+
+
+def published_cases():
+    """The published cases, without importing ``cases``.
+
+    Dependencies point one way: ``cases`` imports ``regions``, never the reverse. Pages about
+    regions and programs still count published cases, so they reach the Case model through the
+    reverse relation by its name and let the cases' own QuerySet say what "published" means.
+    """
+    return Region._meta.get_field("led_cases").related_model.objects.published()
 
 
 class RegionManager(SlugManager.from_queryset(RegionQuerySet)):
@@ -148,12 +210,45 @@ class Region(Verifiable):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("regions:region-detail", args=[self.slug])
+
     def natural_key(self):
         return (self.slug,)
 
     @property
     def is_top_level(self):
         return self.kind in TOP_LEVEL_KINDS
+
+
+class PilotProgramQuerySet(models.QuerySet):
+    def with_counts(self):
+        """Annotate ``region_count``, ``batch_count`` and ``case_count`` (published cases).
+
+        Each count is its own subquery, so they do not multiply one another through joins.
+        """
+        batches = self.model._meta.get_field("batches").related_model.objects.all()
+        return self.annotate(
+            region_count=count_of(Membership.objects.all(), "program"),
+            batch_count=count_of(batches, "program"),
+            case_count=count_of(published_cases(), "batch__program"),
+        )
+
+
+def count_of(queryset, outer_field):
+    """How many rows of ``queryset`` point at the outer row through ``outer_field``."""
+    counts = (
+        queryset.filter(**{outer_field: OuterRef("pk")})
+        .order_by()
+        .values(outer_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
+class PilotProgramManager(SlugManager.from_queryset(PilotProgramQuerySet)):
+    pass
 
 
 class PilotProgram(Verifiable):
@@ -187,7 +282,7 @@ class PilotProgram(Verifiable):
     approving_body = Bilingual()
     summary = Bilingual()
 
-    objects = SlugManager()
+    objects = PilotProgramManager()
 
     class Meta:
         verbose_name = _("pilot program")
@@ -206,8 +301,16 @@ class PilotProgram(Verifiable):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("regions:program-detail", args=[self.slug])
+
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def year_label(self):
+        """A short name for lists: the year of approval ("2020")."""
+        return str(self.approved_on.year) if self.approved_on else self.slug
 
 
 class MembershipManager(models.Manager):

@@ -30,6 +30,10 @@ class LocalizedText(str):
         text.is_fallback = is_fallback
         return text
 
+    def __getnewargs__(self):
+        # Lets copy, deepcopy (form choices) and pickle (caches) rebuild it.
+        return (str(self), self.lang, self.is_fallback)
+
     @property
     def html_lang(self):
         return HTML_LANG[self.lang]

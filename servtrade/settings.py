@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_tables2",
+    # The project package itself, for its template tags (servtrade/templatetags/).
+    "servtrade",
     "regions",
     "cases",
 ]

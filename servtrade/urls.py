@@ -1,7 +1,8 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
+
+from cases.views import HomeView
 
 admin.site.site_header = "servtrade · 服务贸易创新发展试点案例库 · Trade in Services Pilot Cases"
 admin.site.site_title = "servtrade"
@@ -12,6 +13,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
+# Every public page exists once per language (/zh-hans/..., /en/...); "/" redirects by the
+# browser's language, Chinese by default (LocaleMiddleware).
 urlpatterns += i18n_patterns(
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", HomeView.as_view(), name="home"),
+    path("", include("cases.urls")),
+    path("", include("regions.urls")),
 )

@@ -1,0 +1,134 @@
+import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case
+from servtrade.bilingual import both
+from servtrade.templatetags.servtrade import localized
+
+
+class ExportColumn(tables.Column):
+    """A column only the downloads have: hidden in the page, never sortable."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, visible=False, orderable=False, **kwargs)
+
+
+class CaseTable(tables.Table):
+    """The public case list. Reads only what ``Case.objects.with_related()`` fetched.
+
+    The page shows titles and names in its language; the downloads (``?_export=``) carry both
+    languages and each case's permalink instead.
+    """
+
+    title = tables.Column(verbose_name=_("Title"), exclude_from_export=True)
+    lead_regions = tables.Column(
+        verbose_name=_("Lead regions"), orderable=False, empty_values=(), exclude_from_export=True
+    )
+    theme = tables.Column(
+        verbose_name=_("Theme"), order_by=("theme__position", "slug"), exclude_from_export=True
+    )
+    batch = tables.Column(
+        verbose_name=_("Batch"),
+        order_by=("batch__program__approved_on", "batch__number", "slug"),
+        exclude_from_export=True,
+    )
+    sectors = tables.Column(
+        verbose_name=_("Sectors"), orderable=False, empty_values=(), exclude_from_export=True
+    )
+    published_on = tables.DateColumn(verbose_name=_("Published"), format="Y-m-d")
+
+    title_zh = ExportColumn(verbose_name=_("Chinese title"))
+    title_en = ExportColumn(verbose_name=_("English title"))
+    program = ExportColumn(verbose_name=_("Pilot program"), accessor="batch__program")
+    batch_number = ExportColumn(verbose_name=_("Batch number"), accessor="batch__number")
+    theme_names = ExportColumn(verbose_name=_("Theme (Chinese / English)"), accessor="theme")
+    lead_regions_zh = ExportColumn(verbose_name=_("Lead regions (Chinese)"), empty_values=())
+    lead_regions_en = ExportColumn(verbose_name=_("Lead regions (English)"), empty_values=())
+    sector_codes = ExportColumn(verbose_name=_("Sector codes (EBOPS 2010)"), empty_values=())
+    sectors_zh = ExportColumn(verbose_name=_("Sectors (Chinese)"), empty_values=())
+    sectors_en = ExportColumn(verbose_name=_("Sectors (English)"), empty_values=())
+    title_is_topic = ExportColumn(verbose_name=_("Title is only a topic"))
+    needs_verification = ExportColumn(verbose_name=_("Needs verification"))
+    source_url = ExportColumn(verbose_name=_("Source"))
+    permalink = ExportColumn(verbose_name=_("Permalink"), empty_values=())
+
+    class Meta:
+        model = Case
+        fields = ["title", "lead_regions", "theme", "batch", "sectors", "published_on"]
+        # Downloads read best with the titles first and the date after the sectors; the page
+        # shows its visible columns in the same relative order.
+        sequence = [
+            "title_zh",
+            "title_en",
+            "title",
+            "lead_regions",
+            "theme",
+            "batch",
+            "sectors",
+            "program",
+            "batch_number",
+            "theme_names",
+            "lead_regions_zh",
+            "lead_regions_en",
+            "sector_codes",
+            "sectors_zh",
+            "sectors_en",
+            "published_on",
+            "...",
+        ]
+        template_name = "includes/_table.html"
+        order_by_field = "sort"
+        attrs = {"class": "results"}
+        empty_text = _("No published case matches these filters.")
+
+    def render_title(self, record, value):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), localized(value))
+
+    def order_title(self, queryset, is_descending):
+        return queryset.order_by_title(descending=is_descending), True
+
+    def render_lead_regions(self, record):
+        return format_html_join(
+            "、", "{}", ((localized(r.name),) for r in record.lead_regions.all())
+        )
+
+    def render_theme(self, value):
+        return localized(value.name)
+
+    def render_batch(self, value):
+        return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value.short_title)
+
+    def render_sectors(self, record):
+        return format_html_join(
+            " ",
+            '<abbr title="{}">{}</abbr>',
+            ((sector.name, sector.code) for sector in record.sectors.all()),
+        )
+
+    def value_program(self, value):
+        return both(value, "name")
+
+    def value_theme_names(self, value):
+        return both(value, "name")
+
+    def value_lead_regions_zh(self, record):
+        return "; ".join(region.name_zh for region in record.lead_regions.all())
+
+    def value_lead_regions_en(self, record):
+        return "; ".join(region.name_en for region in record.lead_regions.all())
+
+    def value_sector_codes(self, record):
+        return "; ".join(sector.code for sector in record.sectors.all())
+
+    def value_sectors_zh(self, record):
+        return "; ".join(sector.name_zh for sector in record.sectors.all())
+
+    def value_sectors_en(self, record):
+        return "; ".join(sector.name_en for sector in record.sectors.all())
+
+    def value_published_on(self, value):
+        return value.isoformat() if value else ""
+
+    def value_permalink(self, record):
+        return self.request.build_absolute_uri(record.get_absolute_url())

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("cases/", views.CaseListView.as_view(), name="case-list"),
+    path("cases/<slug:slug>/", views.CaseDetailView.as_view(), name="case-detail"),
+    path(
+        "programs/<slug:program_slug>/batches/<int:number>/",
+        views.BatchDetailView.as_view(),
+        name="batch-detail",
+    ),
+]

@@ -1,0 +1,88 @@
+from django.db.models import F
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from cases.filters import CaseFilterSet
+from cases.models import Case, CaseBatch
+from cases.tables import CaseTable
+from regions.models import PilotProgram, Region
+from servtrade.views import ExportListMixin, PublicListMixin
+
+# How many related cases a case page suggests.
+RELATED_CASES = 6
+# The facets the home page offers as ways into the catalogue.
+HOME_FACETS = ["theme", "sector", "region"]
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        published = Case.objects.published()
+        latest = CaseBatch.objects.with_case_counts().select_related("program")
+        return super().get_context_data(
+            program_count=PilotProgram.objects.count(),
+            region_count=Region.objects.filter(memberships__isnull=False).distinct().count(),
+            batch_count=CaseBatch.objects.count(),
+            case_count=published.count(),
+            latest_batch=latest.order_by(F("published_on").desc(nulls_last=True)).first(),
+            facets=CaseFilterSet(queryset=published).facets(HOME_FACETS),
+            **kwargs,
+        )
+
+
+class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterView):
+    table_class = CaseTable
+    filterset_class = CaseFilterSet
+    template_name = "cases/case_list.html"
+    export_name = "servtrade-cases"
+    # An unusable filter value is dropped and reported; the others still apply.
+    strict = False
+
+    def get_queryset(self):
+        return Case.objects.published().with_related()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(facets=self.filterset.facets(), **kwargs)
+
+
+class CaseDetailView(DetailView):
+    """A published case; a draft's address is a 404 like any unknown one."""
+
+    template_name = "cases/case_detail.html"
+
+    def get_queryset(self):
+        return Case.objects.published().with_related()
+
+    def get_context_data(self, **kwargs):
+        case = self.object
+        permalink = self.request.build_absolute_uri(case.get_absolute_url())
+        related = Case.objects.published().related_to(case).with_related()[:RELATED_CASES]
+        return super().get_context_data(
+            related_cases=related,
+            permalink=permalink,
+            citation=case.citation(permalink, timezone.localdate()),
+            **kwargs,
+        )
+
+
+class BatchDetailView(DetailView):
+    """A batch's published cases, grouped by theme, with how many of them are catalogued."""
+
+    template_name = "cases/casebatch_detail.html"
+
+    def get_object(self, queryset=None):
+        batches = CaseBatch.objects.with_case_counts().select_related("program")
+        return get_object_or_404(
+            batches, program__slug=self.kwargs["program_slug"], number=self.kwargs["number"]
+        )
+
+    def get_context_data(self, **kwargs):
+        cases = self.object.cases.published().with_related()
+        return super().get_context_data(
+            cases=cases.order_by(F("theme__position").asc(nulls_last=True), "theme__slug", "slug"),
+            **kwargs,
+        )

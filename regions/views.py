@@ -1,0 +1,75 @@
+"""Public pages about regions and programs.
+
+They show counts and lists of published cases without importing ``cases``: they go through the
+reverse relations (``region.led_cases``, ``program.batches``) and the cases' own QuerySet verbs,
+so ``regions`` keeps pointing one way only.
+"""
+
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin, SingleTableView
+
+from regions.filters import RegionFilterSet
+from regions.models import PilotProgram, Region
+from regions.tables import ProgramTable, RegionTable
+from servtrade.views import PublicListMixin
+
+# How many of a region's cases its page lists before linking to the full list.
+REGION_CASES_SHOWN = 20
+
+
+class RegionListView(PublicListMixin, SingleTableMixin, FilterView):
+    table_class = RegionTable
+    filterset_class = RegionFilterSet
+    template_name = "regions/region_list.html"
+    strict = False
+
+    def get_queryset(self):
+        return (
+            Region.objects.select_related("parent").prefetch_related("programs").with_case_counts()
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(facets=self.filterset.facets(), **kwargs)
+
+
+class RegionDetailView(DetailView):
+    template_name = "regions/region_detail.html"
+
+    def get_queryset(self):
+        return Region.objects.select_related("parent").with_case_counts()
+
+    def get_context_data(self, **kwargs):
+        region = self.object
+        return super().get_context_data(
+            memberships=region.memberships.select_related("program"),
+            children=region.children.all(),
+            cases=region.led_cases.published().with_related()[:REGION_CASES_SHOWN],
+            **kwargs,
+        )
+
+
+class ProgramListView(SingleTableView):
+    table_class = ProgramTable
+    template_name = "regions/pilotprogram_list.html"
+    table_pagination = False
+
+    def get_queryset(self):
+        return PilotProgram.objects.with_counts()
+
+
+class ProgramDetailView(DetailView):
+    template_name = "regions/pilotprogram_detail.html"
+
+    def get_queryset(self):
+        return PilotProgram.objects.with_counts()
+
+    def get_context_data(self, **kwargs):
+        program = self.object
+        return super().get_context_data(
+            memberships=program.memberships.select_related("region__parent").order_by(
+                "region__code", "region__slug"
+            ),
+            batches=program.batches.with_case_counts(),
+            **kwargs,
+        )

@@ -1,0 +1,160 @@
+"""Faceted filtering: multiple-choice filters on readable keys whose options carry result counts.
+
+A ``FacetFilterSet`` is an ordinary django-filter FilterSet with some ``FacetFilter``s. Each facet
+filters by slugs or codes (``?theme=institutional-opening-up&region=guangzhou``) and can tell, for
+each of its options, how many results the option would give with all the *other* filters kept:
+one aggregate (GROUP BY) query per facet, asked of the model's QuerySet. Views, and later the JSON
+API, use the same FilterSets, so nothing here knows about HTML.
+
+Values nobody can understand (a stale slug in a shared link, a typo) are dropped one by one and
+reported by ``ignored()``, so the page shows what was ignored instead of failing or silently
+throwing away the whole filter.
+"""
+
+from dataclasses import dataclass, field
+
+import django_filters
+from django import forms
+
+
+class LenientMultipleChoiceField(forms.MultipleChoiceField):
+    """Keeps the values it knows and remembers the others in ``ignored``."""
+
+    ignored = ()
+
+    def clean(self, value):
+        values = self.to_python(value)
+        self.ignored = [v for v in values if not self.valid_value(v)]
+        return [v for v in values if self.valid_value(v)]
+
+
+class FacetFilter(django_filters.Filter):
+    """A multiple choice (OR) of keys, applied and counted by the QuerySet's own methods.
+
+    ``apply`` names the QuerySet method that keeps the rows matching any of the keys, e.g.
+    ``in_themes``; ``count`` names the one that returns ``{key: number of rows}`` in one
+    aggregate query, e.g. ``theme_counts``. The FilterSet gives the options (``choices``).
+    """
+
+    field_class = LenientMultipleChoiceField
+
+    def __init__(self, *, apply, count, **kwargs):
+        self.apply = apply
+        self.count = count
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        return getattr(qs, self.apply)(value) if value else qs
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a facet: a key for the URL, a label to show, and how to show it."""
+
+    key: str
+    label: str
+    depth: int = 0
+
+
+@dataclass
+class FacetOption:
+    key: str
+    label: str
+    depth: int
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list = field(default_factory=list)
+
+    @property
+    def selected(self):
+        return [option for option in self.options if option.selected]
+
+
+class FacetFilterSet(django_filters.FilterSet):
+    """A FilterSet whose FacetFilters get their options from ``options_<name>()`` methods.
+
+    The options are read once per FilterSet (one query per facet, and only when needed) and
+    serve both to validate the values in the URL and to label the counts.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._options = {}
+
+    def get_options(self, name):
+        """The options of facet ``name``, read once."""
+        if name not in self._options:
+            self._options[name] = list(getattr(self, f"options_{name}")())
+        return self._options[name]
+
+    def get_form_class(self):
+        # Only a bound FilterSet builds its form, so a page without parameters reads no options
+        # for facets it does not show.
+        for name in self.facet_names:
+            choices = [(option.key, option.label) for option in self.get_options(name)]
+            self.filters[name].extra["choices"] = choices
+        return super().get_form_class()
+
+    def search(self, queryset, name, value):
+        """The method of a keyword filter: the model's QuerySet alone knows how to search."""
+        return queryset.search(value)
+
+    @property
+    def facet_names(self):
+        return [name for name, f in self.filters.items() if isinstance(f, FacetFilter)]
+
+    @property
+    def cleaned_data(self):
+        """The understood values; empty for an unbound FilterSet (a page without parameters)."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()
+        return self.form.cleaned_data
+
+    def ignored(self):
+        """What the URL asked for that could not be used: [(filter label, value or message)]."""
+        if not self.is_bound:
+            return []
+        self.form.is_valid()
+        found = []
+        for name, bound_field in self.form.fields.items():
+            label = self.filters[name].label
+            found += [(label, value) for value in getattr(bound_field, "ignored", ())]
+            found += [(label, message) for message in self.form.errors.get(name, ())]
+        return found
+
+    def filter_queryset_except(self, queryset, excluded):
+        for name, value in self.cleaned_data.items():
+            if name != excluded:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def facets(self, names=None):
+        """Each facet with its options and, per option, the rows it would give.
+
+        The counts keep every filter but the facet's own, as a faceted search does; an option
+        with no rows is left out unless it is selected (so it can be unselected).
+        """
+        result = []
+        for name in names or self.facet_names:
+            facet_filter = self.filters[name]
+            queryset = self.filter_queryset_except(self.queryset.all(), name)
+            counts = getattr(queryset, facet_filter.count)()
+            selected = set(self.cleaned_data.get(name) or ())
+            facet = Facet(name=name, label=facet_filter.label)
+            for option in self.get_options(name):
+                count = counts.get(option.key, 0)
+                if count or option.key in selected:
+                    facet.options.append(
+                        FacetOption(
+                            option.key, option.label, option.depth, count, option.key in selected
+                        )
+                    )
+            result.append(facet)
+        return result

@@ -1,0 +1,88 @@
+"""Template helpers shared by every page: bilingual content and language links."""
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
+
+from servtrade.bilingual import HTML_LANG
+
+register = template.Library()
+
+# Each language named in itself, as language switchers do, so a reader finds their own.
+OWN_NAMES = {"zh-hans": "中文", "en": "English"}
+
+
+@register.filter
+def localized(text):
+    """Content in the page's language, or the other one marked with lang="..." and a hint.
+
+    ``text`` is a LocalizedText (``case.title``); a plain string is shown as it is.
+    """
+    if not getattr(text, "is_fallback", False):
+        return format_html("{}", text)
+    return format_html(
+        '<span lang="{}">{}</span> <small class="fallback-note">{}</small>',
+        text.html_lang,
+        text,
+        gettext("only in English") if text.lang == "en" else gettext("only in Chinese"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """The current page in each of the site's languages, query string kept.
+
+    [{"code", "name", "html_lang", "url", "current"}]; names are each in their own language.
+    Pages outside the language prefixes (a 500 page has no request) get links to the home pages.
+    """
+    request = context.get("request")
+    current = get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        url = f"/{code}/"
+        if request is not None:
+            url = switch_language(request.get_full_path(), current, code)
+        links.append(
+            {
+                "code": code,
+                "name": OWN_NAMES[code],
+                "html_lang": HTML_LANG["en" if code == "en" else "zh"],
+                "url": url,
+                "current": code == current,
+            }
+        )
+    return links
+
+
+def switch_language(path, current, code):
+    """``path`` in language ``code``; swaps the prefix where Django cannot resolve the path."""
+    translated = translate_url(path, code)
+    if translated != path or code == current:
+        return translated
+    prefix = f"/{current}/"
+    if path.startswith(prefix):
+        return f"/{code}/{path[len(prefix) :]}"
+    return f"/{code}/"
+
+
+@register.simple_tag(takes_context=True)
+def query_without(context, name, value=None):
+    """The current query string without one value of ``name`` (or all of them), at page 1.
+
+    For links that remove one active filter: ``{% query_without "theme" option.key %}``.
+    """
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    if value is None:
+        query.pop(name, None)
+    else:
+        query.setlist(name, [kept for kept in query.getlist(name) if kept != value])
+    return f"?{query.urlencode()}" if query else "?"
+
+
+@register.filter
+def any_selected(facets):
+    """Whether any option of these facets is selected."""
+    return any(facet.selected for facet in facets)

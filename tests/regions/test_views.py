@@ -1,0 +1,159 @@
+"""The public region and program pages, with their query budgets."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from cases.models import Case
+from tests.factories import (
+    CaseBatchFactory,
+    CaseFactory,
+    MembershipFactory,
+    PilotProgramFactory,
+    ProvinceFactory,
+    RegionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# 3 facet options + 3 facet counts + count + page + programs prefetch.
+REGION_LIST_QUERIES = 9
+REGION_DETAIL_QUERIES = 6
+PROGRAM_LIST_QUERIES = 1
+PROGRAM_DETAIL_QUERIES = 3
+
+
+def url(name, *args, query=""):
+    with translation.override("en"):
+        return reverse(name, args=args) + (f"?{query}" if query else "")
+
+
+def names_in(response):
+    return [str(row.record.name) for row in response.context["table"].paginated_rows]
+
+
+@pytest.mark.parametrize(("regions", "per_page"), [(1, 20), (30, 20), (30, 50)])
+def test_the_region_list_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, regions, per_page
+):
+    program = PilotProgramFactory()
+    for _ in range(regions):
+        region = RegionFactory()
+        MembershipFactory(program=program, region=region)
+        CaseFactory(lead_regions=[region])
+    with django_assert_max_num_queries(REGION_LIST_QUERIES):
+        response = client.get(url("regions:region-list", query=f"per_page={per_page}"))
+    assert len(names_in(response)) == min(regions * 2, per_page)
+
+
+def test_the_region_list_counts_published_cases_and_names_programs(client):
+    program = PilotProgramFactory(approved_on=datetime.date(2020, 8, 2))
+    guangzhou = RegionFactory(slug="guangzhou", name_en="Guangzhou")
+    MembershipFactory(program=program, region=guangzhou)
+    CaseFactory.create_batch(2, lead_regions=[guangzhou])
+    CaseFactory(lead_regions=[guangzhou], status=Case.Status.DRAFT)
+    response = client.get(url("regions:region-list", query="program=" + program.slug))
+    row = next(iter(response.context["table"].paginated_rows))
+    assert names_in(response) == ["Guangzhou"]
+    assert row.record.case_count == 2
+    assert f'<a href="/en/programs/{program.slug}/"' in response.text
+    assert ">2020</a>" in response.text
+
+
+def test_choosing_a_province_lists_it_and_its_regions(client):
+    guangdong = ProvinceFactory(slug="guangdong", name_en="Guangdong", code="440000")
+    RegionFactory(parent=guangdong, name_en="Guangzhou", code="440100")
+    RegionFactory(name_en="Xiamen")
+    response = client.get(url("regions:region-list", query="province=guangdong&sort=code"))
+    assert names_in(response) == ["Guangdong", "Guangzhou"]
+
+
+def test_the_region_filters_count_regions_not_their_cases(client):
+    program = PilotProgramFactory(slug="pilot-2020")
+    guangdong = ProvinceFactory(slug="guangdong", code="440000")
+    for city in (RegionFactory(parent=guangdong), RegionFactory(parent=guangdong)):
+        MembershipFactory(program=program, region=city)
+        CaseFactory.create_batch(3, lead_regions=[city])
+    response = client.get(url("regions:region-list"))
+    counts = {
+        facet.name: {option.key: option.count for option in facet.options}
+        for facet in response.context["facets"]
+    }
+    assert counts["program"] == {"pilot-2020": 2}
+    assert counts["province"] == {"guangdong": 3}
+    assert counts["kind"] == {"province": 1, "prefecture-city": 2}
+
+
+def test_an_unknown_program_in_the_region_list_is_ignored_visibly(client):
+    RegionFactory()
+    response = client.get(url("regions:region-list", query="program=pilot-1999"))
+    assert response.status_code == 200
+    assert "Pilot program: “pilot-1999” was not understood and is ignored." in response.text
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_the_region_page_shows_programs_joined_and_cases_led(
+    client, django_assert_max_num_queries, extra
+):
+    guangdong = ProvinceFactory(slug="guangdong", name_en="Guangdong")
+    guangzhou = RegionFactory(slug="guangzhou", name_en="Guangzhou", parent=guangdong)
+    program = PilotProgramFactory(name_en="Comprehensive pilot")
+    MembershipFactory(program=program, region=guangzhou, joined_on=datetime.date(2020, 8, 2))
+    CaseFactory(title_en="Guangzhou ship repair", lead_regions=[guangzhou])
+    CaseFactory(title_en="Guangzhou draft", lead_regions=[guangzhou], status=Case.Status.DRAFT)
+    for _ in range(extra):
+        CaseFactory(lead_regions=[guangzhou, RegionFactory(parent=guangdong)])
+        MembershipFactory(region=guangzhou)
+    with django_assert_max_num_queries(REGION_DETAIL_QUERIES):
+        response = client.get(url("regions:region-detail", "guangzhou"))
+    text = response.text
+    assert "Comprehensive pilot" in text and "joined Aug. 2, 2020" in text
+    assert "Guangzhou ship repair" in text and "Guangzhou draft" not in text
+    assert '<a href="/en/regions/guangdong/">Guangdong</a>' in text
+    assert 'href="/en/cases/?region=guangzhou"' in text
+
+
+def test_an_unknown_region_is_not_found(client):
+    assert client.get(url("regions:region-detail", "atlantis")).status_code == 404
+
+
+def test_the_program_list_counts_regions_batches_and_published_cases(
+    client, django_assert_max_num_queries
+):
+    program = PilotProgramFactory(name_en="Comprehensive pilot")
+    for _ in range(3):
+        MembershipFactory(program=program)
+    batch = CaseBatchFactory(program=program)
+    CaseFactory.create_batch(2, batch=batch)
+    CaseFactory(batch=batch, status=Case.Status.DRAFT)
+    PilotProgramFactory()
+    with django_assert_max_num_queries(PROGRAM_LIST_QUERIES):
+        response = client.get(url("regions:program-list"))
+    record = next(iter(response.context["table"].paginated_rows)).record
+    assert (record.region_count, record.batch_count, record.case_count) == (3, 1, 2)
+    assert "Comprehensive pilot" in response.text
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_the_program_page_lists_member_regions_and_batches(
+    client, django_assert_max_num_queries, extra
+):
+    program = PilotProgramFactory(slug="pilot-2020")
+    for name in ("Beijing", "Shanghai"):
+        MembershipFactory(program=program, region=RegionFactory(name_en=name))
+    batch = CaseBatchFactory(
+        program=program, number=4, title_en="Fourth batch", official_case_count=25
+    )
+    CaseFactory.create_batch(2, batch=batch)
+    CaseFactory(batch=batch, status=Case.Status.DRAFT)
+    for number in range(5, 5 + extra):
+        MembershipFactory(program=program)
+        CaseBatchFactory(program=program, number=number)
+    with django_assert_max_num_queries(PROGRAM_DETAIL_QUERIES):
+        response = client.get(url("regions:program-detail", "pilot-2020"))
+    text = response.text
+    assert "Beijing" in text and "Shanghai" in text
+    assert '<a href="/en/programs/pilot-2020/batches/4/">Fourth batch</a>' in text
+    assert "2 of 25 cases catalogued." in text
