@@ -1,26 +1,7 @@
 import pytest
-from django.conf import settings
 from django.utils import translation
 
 from tests.factories import SuperuserFactory
-
-
-def pytest_collection_modifyitems(items):
-    """Transactional tests name every app as available, so that Django empties the tables with
-    TRUNCATE ... CASCADE after each of them.
-
-    On PostgreSQL the search index (cases_casesearch, made by a migration and unknown to Django)
-    references cases_case, and a plain TRUNCATE of cases_case is refused; Django cascades only
-    for tests that declare ``available_apps``. Listing them all changes nothing else.
-    """
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and "available_apps" not in marker.kwargs:
-            item.add_marker(
-                pytest.mark.django_db(
-                    *marker.args, **marker.kwargs, available_apps=list(settings.INSTALLED_APPS)
-                )
-            )
 
 
 @pytest.fixture(autouse=True)

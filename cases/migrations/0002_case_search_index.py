@@ -57,26 +57,41 @@ POSTGRESQL = [
                 body.text, '[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+', ' ', 'g'))
         FROM body, bigrams, unigrams
     $$""",
+    # No foreign key: the triggers below remove a case's row, and a foreign key would make
+    # TRUNCATE cases_case (Django's flush, its test teardown) fail.
     """CREATE TABLE cases_casesearch (
-        rowid bigint PRIMARY KEY REFERENCES cases_case (id) ON DELETE CASCADE,
+        rowid bigint PRIMARY KEY,
         document tsvector NOT NULL
     )""",
     "CREATE INDEX cases_casesearch_document ON cases_casesearch USING gin (document)",
     f"""CREATE FUNCTION cases_case_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        INSERT INTO cases_casesearch (rowid, document)
-        VALUES (new.id, servtrade_search_document({NEW_FIELDS}))
-        ON CONFLICT (rowid) DO UPDATE SET document = excluded.document;
+        IF tg_op = 'DELETE' THEN
+            DELETE FROM cases_casesearch WHERE rowid = old.id;
+        ELSE
+            INSERT INTO cases_casesearch (rowid, document)
+            VALUES (new.id, servtrade_search_document({NEW_FIELDS}))
+            ON CONFLICT (rowid) DO UPDATE SET document = excluded.document;
+        END IF;
         RETURN NULL;
     END $$""",
-    f"""CREATE TRIGGER cases_case_search_sync AFTER INSERT OR UPDATE OF {FIELDS}
+    f"""CREATE TRIGGER cases_case_search_sync AFTER INSERT OR DELETE OR UPDATE OF {FIELDS}
         ON cases_case FOR EACH ROW EXECUTE FUNCTION cases_case_search_sync()""",
+    """CREATE FUNCTION cases_case_search_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        TRUNCATE cases_casesearch;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER cases_case_search_truncate AFTER TRUNCATE ON cases_case
+        FOR EACH STATEMENT EXECUTE FUNCTION cases_case_search_truncate()""",
     f"INSERT INTO cases_casesearch (rowid, document) "
     f"SELECT id, servtrade_search_document({FIELDS}) FROM cases_case",
 ]
 POSTGRESQL_REVERSE = [
     "DROP TRIGGER IF EXISTS cases_case_search_sync ON cases_case",
+    "DROP TRIGGER IF EXISTS cases_case_search_truncate ON cases_case",
     "DROP FUNCTION IF EXISTS cases_case_search_sync()",
+    "DROP FUNCTION IF EXISTS cases_case_search_truncate()",
     "DROP TABLE IF EXISTS cases_casesearch",
     "DROP FUNCTION IF EXISTS servtrade_search_document(text[])",
 ]

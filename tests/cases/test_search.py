@@ -145,3 +145,14 @@ def test_search_combines_with_other_filters():
     draft = make("draft", title_zh="数据")
     Case.objects.filter(pk=draft.pk).update(status=Case.Status.DRAFT)
     assert slugs(Case.objects.published().search("数据")) == ["published"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flushing_the_cases_empties_the_index_too():
+    from django.core.management import call_command
+
+    make("data", title_zh="数据")
+    call_command("flush", interactive=False, verbosity=0)
+    assert not CaseSearch.objects.exists()
+    make("again", title_zh="数据")
+    assert slugs(Case.objects.search("数据")) == ["again"]
