@@ -1,0 +1,68 @@
+"""The benchmark's reference view: a minimal hand-written view of the case list's query.
+
+Same filters, same page size, with its count, a bare template: as fast as a page showing these
+cases can reasonably be. bench/run.py measures every public page against it. Mounted only by
+servtrade.settings_bench, never by the site itself.
+"""
+
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,
+)
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.shortcuts import render
+from django.urls import path
+
+from cases.models import Case, ServiceSector, Theme
+from regions.models import Region
+from servtrade.urls import urlpatterns as site_urlpatterns
+from servtrade.views import PAGE_SIZES
+
+
+def reference_case_list(request):
+    cases = Case.objects.published()
+    if themes := request.GET.getlist("theme"):
+        cases = cases.filter(theme__slug__in=themes)
+    if sectors := request.GET.getlist("sector"):
+        in_sectors = Case.sectors.through.objects.filter(servicesector__code__in=sectors)
+        cases = cases.filter(Exists(in_sectors.filter(case=OuterRef("pk"))))
+    if regions := request.GET.getlist("region"):
+        led = Case.lead_regions.through.objects.filter(
+            region__in=Region.objects.with_children_of(regions)
+        )
+        cases = cases.filter(Exists(led.filter(case=OuterRef("pk"))))
+    if request.GET.get("q"):
+        cases = cases.search(request.GET["q"])
+    page = Paginator(
+        cases.with_related(), int(request.GET.get("per_page", PAGE_SIZES[0]))
+    ).get_page(request.GET.get("page"))
+    return render(request, "bench/reference.html", {"page": page})
+
+
+def bench_context(theme, sector, region):
+    """What bench/run.py needs from its database: a superuser's session, the admin's query
+    string for the benchmark filter, and a case to show in detail."""
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_staff": True, "is_superuser": True}
+    )
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return {
+        "session": session.session_key,
+        "filter": {
+            "theme__id__exact": Theme.objects.get(slug=theme).pk,
+            "sectors__id__exact": ServiceSector.objects.get(code=sector).pk,
+            "lead_regions__id__exact": Region.objects.get(slug=region).pk,
+        },
+        "detail": Case.objects.published().filter(slug__startswith="generated-").first().slug,
+    }
+
+
+urlpatterns = [path("bench/reference/", reference_case_list), *site_urlpatterns]
