@@ -26,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -70,8 +71,22 @@ def pages(admin_filter, detail_slug):
     return listed
 
 
+def server_env(database_url):
+    """The production settings the benchmark serves with (plus the reference view's URL)."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "servtrade.settings_bench",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "benchmark-only-secret-key-" + "x" * 40,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+    }
+
+
 def manage(database_url, *args, capture=False):
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1"}
+    # The same settings as the server: a session made here must be valid there.
+    env = server_env(database_url)
     result = subprocess.run(
         [str(PYTHON), "manage.py", *args],
         cwd=ROOT,
@@ -130,15 +145,7 @@ class Server:
     """gunicorn with production settings, 2 workers, on 127.0.0.1."""
 
     def __init__(self, url):
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": "servtrade.settings_bench",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": "benchmark-only-secret-key-" + "x" * 40,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-        }
+        self.env = server_env(url)
 
     def __enter__(self):
         self.process = subprocess.Popen(
@@ -163,12 +170,19 @@ class Server:
         self.process.wait(timeout=30)
 
 
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def check(path, cookie=None):
+    """The page must answer 200 itself: a redirect (to a login page, say) is not a result."""
     request = urllib.request.Request(BASE + path, headers={"Cookie": cookie} if cookie else {})
-    with urllib.request.urlopen(request, timeout=300) as response:
-        response.read()
-        if response.status != 200:
-            raise SystemExit(f"{path} answered {response.status}")
+    try:
+        with urllib.request.build_opener(NoRedirects).open(request, timeout=300) as response:
+            response.read()
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"{path} answered {error.code}, not 200") from error
 
 
 def wrk(path, duration, cookie=None):
