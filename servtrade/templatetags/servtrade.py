@@ -43,7 +43,10 @@ def language_links(context):
     for code, _name in settings.LANGUAGES:
         url = f"/{code}/"
         if request is not None:
-            url = switch_language(request.get_full_path(), current, code)
+            # Re-encode the parsed query: a client that sends raw UTF-8 (not percent-encoded)
+            # would otherwise get it back as mojibake.
+            query = request.GET.urlencode()
+            url = switch_language(request.path + (f"?{query}" if query else ""), current, code)
         links.append(
             {
                 "code": code,

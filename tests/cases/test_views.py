@@ -444,3 +444,10 @@ def test_a_server_error_is_friendly_in_both_languages(client):
     assert response.status_code == 500
     assert "服务器出错了" in response.text
     assert "Something went wrong on our side" in response.text
+
+
+def test_language_links_keep_a_raw_utf8_query_intact(client):
+    response = client.generic("GET", "/en/cases/?q=%E6%95%B0%E6%8D%AE")
+    raw = client.get("/en/cases/", QUERY_STRING="q=数据".encode().decode("latin-1"))
+    for page in (response, raw):
+        assert 'href="/zh-hans/cases/?q=%E6%95%B0%E6%8D%AE"' in page.content.decode()
