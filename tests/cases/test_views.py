@@ -451,3 +451,17 @@ def test_language_links_keep_a_raw_utf8_query_intact(client):
     raw = client.get("/en/cases/", QUERY_STRING="q=数据".encode().decode("latin-1"))
     for page in (response, raw):
         assert 'href="/zh-hans/cases/?q=%E6%95%B0%E6%8D%AE"' in page.content.decode()
+
+
+def test_a_case_page_tells_the_ministrys_release_from_servtrades_own_date(client):
+    from tests.factories import CaseBatchFactory
+
+    undated = CaseFactory(
+        batch=CaseBatchFactory(published_on=None), published_on=datetime.date(2026, 11, 30)
+    )
+    dated = CaseFactory(published_on=datetime.date(2023, 11, 1))
+    undated_page = client.get(f"/en/cases/{undated.slug}/").content.decode()
+    dated_page = client.get(f"/en/cases/{dated.slug}/").content.decode()
+    assert "Date not known" in undated_page and "In servtrade since" in undated_page
+    assert 'datetime="2026-11-30"' in undated_page
+    assert 'datetime="2023-11-01"' in dated_page and "In servtrade since" not in dated_page
