@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 from cases.models import Case, CaseBatch, ServiceSector, Theme
 from regions.admin import VERIFICATION_FIELDSET
 from regions.models import Region
+from servtrade.history import HistoryAdmin
 
 
 @admin.register(Theme)
@@ -34,7 +35,7 @@ class CaseInline(admin.TabularInline):
 
 
 @admin.register(CaseBatch)
-class CaseBatchAdmin(admin.ModelAdmin):
+class CaseBatchAdmin(HistoryAdmin):
     list_display = [
         "title_zh",
         "title_en",
@@ -83,7 +84,7 @@ class CaseBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(HistoryAdmin):
     list_display = [
         "title_zh",
         "title_en",

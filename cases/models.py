@@ -5,6 +5,7 @@ from django.db import models, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from regions.models import PilotProgram, Region, SlugManager, Verifiable
 from servtrade.bilingual import Bilingual
@@ -123,6 +124,7 @@ class CaseBatch(Verifiable):
     issuer = Bilingual()
 
     objects = CaseBatchManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("case batch")
@@ -234,6 +236,9 @@ class Case(Verifiable):
     body = Bilingual()
 
     objects = CaseManager()
+    # The many-to-many fields get history tables of their own, so a version of a case includes
+    # its lead regions and sectors (and reverting restores them).
+    history = HistoricalRecords(m2m_fields=["lead_regions", "sectors"])
 
     class Meta:
         verbose_name = _("case")

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from servtrade.bilingual import Bilingual
 
@@ -116,6 +117,7 @@ class Region(Verifiable):
     name = Bilingual()
 
     objects = RegionManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("region")
@@ -188,6 +190,7 @@ class PilotProgram(Verifiable):
     summary = Bilingual()
 
     objects = SlugManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("pilot program")
@@ -234,6 +237,7 @@ class Membership(Verifiable):
     note = Bilingual()
 
     objects = MembershipManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("membership")
