@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cases.models import Case, CaseBatch, ServiceSector, Theme
+from cases.models import Case, CaseBatch, IncompleteCases, ServiceSector, Theme
 from regions.admin import VERIFICATION_FIELDSET
 from regions.models import Region
 from servtrade.history import HistoryAdmin
@@ -24,9 +25,57 @@ class ServiceSectorAdmin(admin.ModelAdmin):
     fieldsets = [(None, {"fields": ["code", "name_zh", "name_en"]}), VERIFICATION_FIELDSET]
 
 
+# Workflow actions show in the list (for the selected rows) and on each record's own page.
+LIST_AND_FORM = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+
+
+class PublishingAdmin(HistoryAdmin):
+    """An admin with actions that publish cases: only for users who may publish.
+
+    Actions declared with ``permissions=["publish"]`` are left out of the page for everyone else,
+    and Django refuses a forged POST of one as an unknown action.
+    """
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("cases.publish_case")
+
+    def publish_cases(self, request, cases):
+        """Publish ``cases``, all or none, and say which cases miss what if none was."""
+        try:
+            count = cases.publish()
+        except IncompleteCases as error:
+            incomplete = len(error.problems)
+            self.message_user(
+                request,
+                ngettext(
+                    "Nothing was published: %(count)d case is incomplete.",
+                    "Nothing was published: %(count)d cases are incomplete.",
+                    incomplete,
+                )
+                % {"count": incomplete},
+                messages.ERROR,
+            )
+            for case, reasons in error.problems.items():
+                self.message_user(
+                    request,
+                    _("%(case)s (%(slug)s): %(reasons)s")
+                    % {"case": case, "slug": case.slug, "reasons": ", ".join(map(str, reasons))},
+                    messages.ERROR,
+                )
+            return
+        self.message_user(
+            request,
+            ngettext("%(count)d case published.", "%(count)d cases published.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
 class CaseInline(admin.TabularInline):
     model = Case
     fields = ["title_zh", "title_en", "slug", "theme", "status", "needs_verification"]
+    # Status changes only through the publishing actions, which check who and what.
+    readonly_fields = ["status"]
     show_change_link = True
     extra = 0
 
@@ -35,7 +84,7 @@ class CaseInline(admin.TabularInline):
 
 
 @admin.register(CaseBatch)
-class CaseBatchAdmin(HistoryAdmin):
+class CaseBatchAdmin(PublishingAdmin):
     list_display = [
         "title_zh",
         "title_en",
@@ -52,6 +101,7 @@ class CaseBatchAdmin(HistoryAdmin):
     autocomplete_fields = ["program"]
     date_hierarchy = "published_on"
     inlines = [CaseInline]
+    actions = ["publish_batch"]
     fieldsets = [
         (None, {"fields": ["program", "number", "kind", "title_zh", "title_en"]}),
         (
@@ -82,9 +132,18 @@ class CaseBatchAdmin(HistoryAdmin):
             "official": batch.official_case_count,
         }
 
+    @admin.action(
+        description=_("Publish every case of this batch"),
+        description_plural=_("Publish every case of the selected batches"),
+        permissions=["publish"],
+        location=LIST_AND_FORM,
+    )
+    def publish_batch(self, request, queryset):
+        self.publish_cases(request, Case.objects.filter(batch__in=queryset))
+
 
 @admin.register(Case)
-class CaseAdmin(HistoryAdmin):
+class CaseAdmin(PublishingAdmin):
     list_display = [
         "title_zh",
         "title_en",
@@ -110,15 +169,25 @@ class CaseAdmin(HistoryAdmin):
     autocomplete_fields = ["batch", "theme", "lead_regions", "sectors"]
     prepopulated_fields = {"slug": ["title_en"]}
     date_hierarchy = "published_on"
-    readonly_fields = ["created_at", "updated_at"]
-    actions = ["publish", "unpublish"]
+    # Status changes only through the actions below, which check who may do what.
+    readonly_fields = ["status", "publication_readiness", "created_at", "updated_at"]
+    actions = ["submit_for_review", "publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["batch", "theme", "title_zh", "title_en", "title_is_topic", "slug"]}),
         (_("Regions and sectors"), {"fields": ["lead_regions", "sectors"]}),
         (_("Text"), {"fields": ["summary_zh", "summary_en", "body_zh", "body_en"]}),
         (
             _("Publication"),
-            {"fields": ["status", "published_on", "source_url", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "status",
+                    "publication_readiness",
+                    "published_on",
+                    "source_url",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
         VERIFICATION_FIELDSET,
     ]
@@ -134,32 +203,56 @@ class CaseAdmin(HistoryAdmin):
     def lead_region_names(self, case):
         return "、".join(region.name_zh for region in case.lead_regions.all())
 
-    @admin.action(description=_("Publish the selected cases"))
-    def publish(self, request, queryset):
-        blocked = queryset.filter(batch__isnull=True)
-        if blocked.exists():
-            names = "; ".join(str(case) for case in blocked)
-            self.message_user(
-                request,
-                _("Nothing was published: these cases have no batch yet: %(names)s")
-                % {"names": names},
-                messages.ERROR,
-            )
-            return
-        count = queryset.publish()
+    @admin.display(description=_("ready to publish"))
+    def publication_readiness(self, case):
+        if case.pk is None:
+            return self.get_empty_value_display()
+        missing = case.missing_for_publication()
+        if missing:
+            return _("Not yet: %(reasons)s") % {"reasons": ", ".join(map(str, missing))}
+        return _("Yes")
+
+    @admin.action(
+        description=_("Submit this case for review"),
+        description_plural=_("Submit the selected drafts for review"),
+        permissions=["change"],
+        location=LIST_AND_FORM,
+    )
+    def submit_for_review(self, request, queryset):
+        count = queryset.submit_for_review()
         self.message_user(
             request,
-            ngettext("%(count)d case published.", "%(count)d cases published.", count)
+            ngettext(
+                "%(count)d case submitted for review.",
+                "%(count)d cases submitted for review.",
+                count,
+            )
             % {"count": count},
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Unpublish the selected cases (back to draft)"))
+    @admin.action(
+        description=_("Publish this case"),
+        description_plural=_("Publish the selected cases"),
+        permissions=["publish"],
+        location=LIST_AND_FORM,
+    )
+    def publish(self, request, queryset):
+        self.publish_cases(request, queryset)
+
+    @admin.action(
+        description=_("Unpublish this case (back to draft)"),
+        description_plural=_("Unpublish the selected cases (back to draft)"),
+        permissions=["publish"],
+        location=LIST_AND_FORM,
+    )
     def unpublish(self, request, queryset):
         count = queryset.unpublish()
         self.message_user(
             request,
-            ngettext("%(count)d case unpublished.", "%(count)d cases unpublished.", count)
+            ngettext(
+                "%(count)d case returned to draft.", "%(count)d cases returned to draft.", count
+            )
             % {"count": count},
             messages.SUCCESS,
         )

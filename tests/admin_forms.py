@@ -1,5 +1,7 @@
 """The POST data a browser sends for an admin form, read from the rendered page's context."""
 
+from django.urls import reverse
+
 
 def field_values(form, prefix=""):
     data = {}
@@ -25,3 +27,12 @@ def admin_form_data(response, **changes):
             data.update(field_values(form, prefix=f"{form.prefix}-"))
     data.update(changes)
     return data
+
+
+def post_action(client, app, model, action, objects):
+    """Run a list action on ``objects``; the response is the list page with its messages."""
+    return client.post(
+        reverse(f"admin:{app}_{model}_changelist"),
+        {"action": action, "_selected_action": [obj.pk for obj in objects]},
+        follow=True,
+    )

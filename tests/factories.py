@@ -109,8 +109,9 @@ class CaseFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def lead_regions(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.lead_regions.set(extracted)
+        # One region unless told otherwise (lead_regions=[] for none): a complete case.
+        if create:
+            self.lead_regions.set([RegionFactory()] if extracted is None else extracted)
 
     @factory.post_generation
     def sectors(self, create, extracted, **kwargs):

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from cases.models import Case, CaseBatch
+from cases.models import Case, CaseBatch, IncompleteCases
 from tests.factories import CaseBatchFactory, CaseFactory, PilotProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,8 +78,9 @@ def test_publish_sets_the_date_only_on_first_publication():
 def test_publishing_a_case_without_a_batch_saves_nothing():
     ready = CaseFactory(status=Case.Status.DRAFT, published_on=None)
     orphan = CaseFactory(status=Case.Status.DRAFT, published_on=None, batch=None)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IncompleteCases) as error:
         Case.objects.filter(pk__in=[ready.pk, orphan.pk]).publish()
+    assert error.value.problems == {orphan: ["no batch"]}
     ready.refresh_from_db()
     assert (ready.status, ready.published_on) == (Case.Status.DRAFT, None)
 
