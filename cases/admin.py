@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from cases.models import Case, CaseBatch, IncompleteCases, ServiceSector, Theme
 from regions.admin import VERIFICATION_FIELDSET
 from regions.models import Region
-from servtrade.history import HistoryAdmin
+from servtrade.history import HistoryAdmin, HistoryForm
 
 
 @admin.register(Theme)
@@ -69,6 +69,16 @@ class PublishingAdmin(HistoryAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+class CaseForm(HistoryForm):
+    def _get_validation_exclusions(self):
+        # Django skips the constraints on fields that are not in the form, and the status is
+        # read-only: without this, clearing a published case's date or batch would reach the
+        # database's check constraints (a 500) instead of coming back as a form error.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("status")
+        return exclusions
 
 
 class CaseInline(admin.TabularInline):
@@ -144,6 +154,7 @@ class CaseBatchAdmin(PublishingAdmin):
 
 @admin.register(Case)
 class CaseAdmin(PublishingAdmin):
+    form = CaseForm
     list_display = [
         "title_zh",
         "title_en",

@@ -196,3 +196,15 @@ def test_the_case_page_says_what_is_missing_before_publication(admin_client):
     case = draft(theme=None, lead_regions=[])
     response = admin_client.get(reverse("admin:cases_case_change", args=[case.pk]))
     assert "Not yet: no lead region, no theme" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("cleared", "message"),
+    [("published_on", "needs a publication date"), ("batch", "must belong to a batch")],
+)
+def test_clearing_what_a_published_case_needs_is_a_form_error(admin_client, cleared, message):
+    case = CaseFactory()
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    response = admin_client.post(url, admin_form_data(admin_client.get(url), **{cleared: ""}))
+    assert response.status_code == 200
+    assert message in str(response.context["adminform"].form.errors)
