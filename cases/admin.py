@@ -1,10 +1,18 @@
+import tablib
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 
 from cases.models import Case, CaseBatch, IncompleteCases, ServiceSector, Theme
+from cases.resources import COLUMNS, REQUIRED_COLUMNS, BatchWidget, CaseResource
 from regions.admin import VERIFICATION_FIELDSET
 from regions.models import Region
 from servtrade.history import HistoryAdmin, HistoryForm
@@ -152,8 +160,116 @@ class CaseBatchAdmin(PublishingAdmin):
         self.publish_cases(request, Case.objects.filter(batch__in=queryset))
 
 
+def import_problems(result):
+    """Every problem of an import result, as lines an editor can act on."""
+    lines = [str(error.error) for error in result.base_errors]
+    for row in result.invalid_rows:
+        for column, messages_ in row.error_dict.items():
+            lines += [
+                _("Row %(row)d, %(column)s: %(message)s")
+                % {"row": row.number, "column": column, "message": message}
+                for message in messages_
+            ]
+    for row in result.error_rows:
+        lines += [
+            _("Row %(row)d: %(message)s") % {"row": row.number, "message": error.error}
+            for error in row.errors
+        ]
+    return lines
+
+
+class CaseSpreadsheetMixin(ImportExportMixin):
+    """Import cases from a spreadsheet, with a preview and a confirmation; export them again.
+
+    See cases/resources.py for the columns and the checks, docs/import.md for editors.
+    """
+
+    resource_classes = [CaseResource]
+    formats = [base_formats.XLSX, base_formats.CSV]
+    import_template_name = "admin/cases/case/import.html"
+    # CSV with a byte-order mark, which Excel needs to show Chinese; imports accept either.
+    to_encoding = "utf-8-sig"
+
+    def has_import_permission(self, request):
+        # An import creates cases and updates existing ones.
+        return request.user.has_perms(["cases.add_case", "cases.change_case"])
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_urls(self):
+        template = path(
+            "import/template.<slug:extension>",
+            self.admin_site.admin_view(self.import_template_view),
+            name="cases_case_import_template",
+        )
+        return [template, *super().get_urls()]
+
+    def import_template_view(self, request, extension):
+        """An empty spreadsheet with the columns in the first row."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        formats = {file_format().get_extension(): file_format() for file_format in self.formats}
+        if extension not in formats:
+            raise Http404
+        file_format = formats[extension]
+        content = file_format.export_data(tablib.Dataset(headers=list(COLUMNS)))
+        if not file_format.is_binary():
+            content = content.encode(self.to_encoding)
+        response = HttpResponse(content, content_type=file_format.get_content_type())
+        response["Content-Disposition"] = f'attachment; filename="cases.{extension}"'
+        return response
+
+    def get_import_context_data(self, **kwargs):
+        batches = CaseBatch.objects.select_related("program")
+        return {
+            **super().get_import_context_data(**kwargs),
+            "columns": [
+                (name, help_text, name in REQUIRED_COLUMNS) for name, help_text in COLUMNS.items()
+            ],
+            "batches": [(BatchWidget().render(batch), batch) for batch in batches],
+        }
+
+    def get_import_data_kwargs(self, **kwargs):
+        # A confirmed import whose rows fail after all (something changed since the preview)
+        # writes nothing at all, not the rows that still pass.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        form.add_error(
+            "import_file",
+            _(
+                "This file cannot be read as the format chosen. Choose XLSX for an Excel "
+                "workbook, CSV for a CSV file saved as UTF-8."
+            ),
+        )
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:  # confirmed twice, or the upload was cleaned away
+            self.message_user(
+                request,
+                _("This upload was imported already or has expired: upload the file again."),
+                messages.ERROR,
+            )
+            return redirect("admin:cases_case_import")
+
+    def process_result(self, result, request):
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        self.message_user(
+            request,
+            _("Nothing was imported: the file does not pass the checks any more."),
+            messages.ERROR,
+        )
+        for line in import_problems(result):
+            self.message_user(request, line, messages.ERROR)
+        return redirect("admin:cases_case_import")
+
+
 @admin.register(Case)
-class CaseAdmin(PublishingAdmin):
+class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
     form = CaseForm
     list_display = [
         "title_zh",

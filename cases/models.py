@@ -226,7 +226,7 @@ class CaseQuerySet(models.QuerySet):
         """
         with transaction.atomic():
             unpublished = self.exclude(status=Case.Status.PUBLISHED)
-            problems = unpublished.select_for_update().publication_problems()
+            problems = unpublished.select_for_update(of=("self",)).publication_problems()
             if problems:
                 raise IncompleteCases(problems)
             return unpublished._move_to(Case.Status.PUBLISHED, on=on or timezone.localdate())
@@ -238,8 +238,10 @@ class CaseQuerySet(models.QuerySet):
 
     def _move_to(self, status, on=None):
         # Saved one by one, not with update(), so that each change gets its history record.
+        # Rows are locked OF self: the admin's queryset joins batch and theme, and PostgreSQL
+        # cannot lock the nullable side of an outer join (nor need it).
         with transaction.atomic():
-            cases = list(self.select_for_update())
+            cases = list(self.select_for_update(of=("self",)))
             for case in cases:
                 case.status = status
                 if on and case.published_on is None:

@@ -134,6 +134,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Spreadsheet imports (django-import-export) run in one transaction: the preview is rolled back,
+# and a confirmation that fails writes nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,6 +7,7 @@ database holds afterwards, not what the page showed.
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -136,6 +137,25 @@ def revert_a_case(client):
     return Case.objects.get(pk=case.pk).title_en == "First"
 
 
+def import_a_case(client):
+    upload = SimpleUploadedFile("cases.csv", "slug,title_zh,title_en\nnew,新案例,New\n".encode())
+    previewed = client.post(
+        reverse("admin:cases_case_import"), {"import_file": upload, "format": 1}
+    )
+    if previewed.status_code == 200:
+        form = previewed.context["confirm_form"]
+        client.post(reverse("admin:cases_case_process_import"), form.initial)
+    return Case.objects.filter(slug="new", status=DRAFT).exists()
+
+
+def export_the_cases(client):
+    CaseFactory(slug="exported")
+    response = client.post(
+        reverse("admin:cases_case_export"), {"format": 1, "caseresource_slug": "on"}
+    )
+    return response.status_code == 200 and b"exported" in response.content
+
+
 def change_a_theme(client):
     theme = ThemeFactory(name_en="Old")
     client.post(
@@ -163,6 +183,8 @@ MATRIX = [
     (publish_a_batch, SENIOR),
     (view_a_cases_history, STAFF),
     (revert_a_case, STAFF),
+    (import_a_case, STAFF),
+    (export_the_cases, STAFF),
     (change_a_theme, {"superuser"}),
 ]
 ACTORS = ["anonymous", "editor", "publisher", "superuser"]
