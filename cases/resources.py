@@ -39,11 +39,11 @@ COLUMNS = {
     "body_en": _("English full text."),
     "lead_regions": _(
         "Lead regions, each by its GB/T 2260 code or its Chinese or English name, separated by "
-        "; or 、"
+        "“;” or “、”."
     ),
     "sectors": _(
         "Service sectors, each by its EBOPS code (SA to SL) or its Chinese or English name, "
-        "separated by ; or 、"
+        "separated by “;” or “、”."
     ),
     "published_on": _(
         "The official publication date, e.g. 2023-11-01 (or 2023/11/01, 2023年11月1日). Empty: "

@@ -197,8 +197,8 @@ def test_a_bad_row_is_reported_with_its_row_number_and_nothing_is_saved(
 def test_the_preview_shows_the_spreadsheet_row_number_of_a_bad_row(admin_client, world):
     content = spreadsheet([good_row(1), good_row(2), good_row(3, sectors="SZ")])
     html = " ".join(preview(admin_client, content).content.decode().split())
-    assert "<td>4 </td>" in html
-    assert "Unknown service sector “SZ”." in html
+    assert '<td>4</td> <td> <ul class="errorlist"> <li><code>sectors</code>: ' in html
+    assert "Unknown service sector “SZ”.</li>" in html
 
 
 def test_rows_with_the_same_slug_are_all_reported(admin_client, world):
