@@ -109,14 +109,25 @@ class CaseFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def lead_regions(self, create, extracted, **kwargs):
-        # One region unless told otherwise (lead_regions=[] for none): a complete case.
-        if create:
-            self.lead_regions.set([RegionFactory()] if extracted is None else extracted)
+        if create and extracted:
+            self.lead_regions.set(extracted)
 
     @factory.post_generation
     def sectors(self, create, extracted, **kwargs):
         if create and extracted:
             self.sectors.set(extracted)
+
+
+class DraftCaseFactory(CaseFactory):
+    """A draft with everything publication needs, a lead region included (lead_regions=[]: none)."""
+
+    status = Case.Status.DRAFT
+    published_on = None
+
+    @factory.post_generation
+    def lead_regions(self, create, extracted, **kwargs):
+        if create:
+            self.lead_regions.set([RegionFactory()] if extracted is None else extracted)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from cases.models import Case
 from cases.roles import EDITOR, PUBLISHER, ROLES
-from tests.factories import CaseFactory, ThemeFactory
+from tests.factories import CaseFactory, DraftCaseFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,13 +75,13 @@ def submit_a_case_for_review(client):
 
 
 def publish_a_case(client):
-    case = CaseFactory(status=IN_REVIEW)
+    case = DraftCaseFactory(status=IN_REVIEW)
     run_action(client, "publish", case)
     return status_of(case) == PUBLISHED
 
 
 def publish_a_case_from_its_page(client):
-    case = CaseFactory(status=IN_REVIEW)
+    case = DraftCaseFactory(status=IN_REVIEW)
     client.post(
         admin_url("change", case.pk), {"CHANGE_FORM-action": "publish", "_selected_action": case.pk}
     )
@@ -89,7 +89,7 @@ def publish_a_case_from_its_page(client):
 
 
 def publish_a_case_by_setting_its_status_in_the_form(client):
-    case = CaseFactory(status=IN_REVIEW)
+    case = DraftCaseFactory(status=IN_REVIEW)
     client.post(admin_url("change", case.pk), case_form(case, status=PUBLISHED))
     return status_of(case) == PUBLISHED
 
@@ -116,7 +116,7 @@ def delete_a_case_from_the_list(client):
 
 
 def publish_a_batch(client):
-    case = CaseFactory(status=DRAFT)
+    case = DraftCaseFactory()
     client.post(
         reverse("admin:cases_casebatch_changelist"),
         {"action": "publish_batch", "_selected_action": [case.batch_id]},

@@ -5,7 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cases.models import Case, CaseBatch, IncompleteCases
-from tests.factories import CaseBatchFactory, CaseFactory, PilotProgramFactory
+from tests.factories import (
+    CaseBatchFactory,
+    CaseFactory,
+    DraftCaseFactory,
+    PilotProgramFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +67,8 @@ def test_a_duplicate_case_slug_gets_a_validation_message():
 
 def test_publish_sets_the_date_only_on_first_publication():
     earlier = datetime.date(2021, 5, 12)
-    republished = CaseFactory(status=Case.Status.DRAFT, published_on=earlier)
-    fresh = CaseFactory(status=Case.Status.DRAFT, published_on=None)
+    republished = DraftCaseFactory(published_on=earlier)
+    fresh = DraftCaseFactory()
     count = Case.objects.filter(pk__in=[republished.pk, fresh.pk]).publish(
         on=datetime.date(2024, 1, 2)
     )
@@ -76,8 +81,8 @@ def test_publish_sets_the_date_only_on_first_publication():
 
 
 def test_publishing_a_case_without_a_batch_saves_nothing():
-    ready = CaseFactory(status=Case.Status.DRAFT, published_on=None)
-    orphan = CaseFactory(status=Case.Status.DRAFT, published_on=None, batch=None)
+    ready = DraftCaseFactory()
+    orphan = DraftCaseFactory(batch=None)
     with pytest.raises(IncompleteCases) as error:
         Case.objects.filter(pk__in=[ready.pk, orphan.pk]).publish()
     assert error.value.problems == {orphan: ["no batch"]}

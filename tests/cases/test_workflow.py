@@ -8,7 +8,13 @@ from django.urls import reverse
 
 from cases.models import Case, IncompleteCases
 from tests.admin_forms import admin_form_data, post_action
-from tests.factories import CaseBatchFactory, CaseFactory, RegionFactory, UserFactory
+from tests.factories import (
+    CaseBatchFactory,
+    CaseFactory,
+    DraftCaseFactory,
+    RegionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +22,7 @@ DRAFT, IN_REVIEW, PUBLISHED = Case.Status.DRAFT, Case.Status.IN_REVIEW, Case.Sta
 
 
 def draft(**fields):
-    return CaseFactory(status=DRAFT, published_on=None, **fields)
+    return DraftCaseFactory(**fields)
 
 
 def statuses(*cases):
@@ -30,7 +36,7 @@ def test_submitting_for_review_moves_drafts_only():
 
 
 def test_publishing_publishes_drafts_and_cases_in_review():
-    cases = [draft(), CaseFactory(status=IN_REVIEW, published_on=None)]
+    cases = [draft(), draft(status=IN_REVIEW)]
     assert Case.objects.publish(on=datetime.date(2024, 3, 1)) == 2
     assert statuses(*cases) == [PUBLISHED, PUBLISHED]
     assert {case.published_on for case in Case.objects.all()} == {datetime.date(2024, 3, 1)}
@@ -88,7 +94,7 @@ def test_a_complete_case_misses_nothing():
 
 
 def test_unpublishing_returns_published_and_reviewed_cases_to_draft_and_keeps_the_date():
-    cases = [CaseFactory(published_on=datetime.date(2022, 1, 5)), CaseFactory(status=IN_REVIEW)]
+    cases = [CaseFactory(published_on=datetime.date(2022, 1, 5)), draft(status=IN_REVIEW)]
     assert Case.objects.unpublish() == 2
     assert statuses(*cases) == [DRAFT, DRAFT]
     assert Case.objects.get(pk=cases[0].pk).published_on == datetime.date(2022, 1, 5)
@@ -134,7 +140,7 @@ def test_the_batch_action_publishes_every_case_of_the_batch(admin_client):
     batch = CaseBatchFactory()
     cases = [
         draft(batch=batch),
-        CaseFactory(batch=batch, status=IN_REVIEW),
+        draft(batch=batch, status=IN_REVIEW),
         CaseFactory(batch=batch),
     ]
     other = draft()
