@@ -226,7 +226,9 @@ class CaseQuerySet(models.QuerySet):
         """
         with transaction.atomic():
             unpublished = self.exclude(status=Case.Status.PUBLISHED)
-            problems = unpublished.select_for_update(of=("self",)).publication_problems()
+            # Locked before the check, so that no edit makes a case incomplete in between.
+            locked = unpublished.select_for_update(of=("self",)).values_list("pk", flat=True)
+            problems = Case.objects.filter(pk__in=list(locked)).publication_problems()
             if problems:
                 raise IncompleteCases(problems)
             return unpublished._move_to(Case.Status.PUBLISHED, on=on or timezone.localdate())

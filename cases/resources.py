@@ -288,11 +288,12 @@ class CaseResource(resources.ModelResource):
                     instance.imported_m2m[field.attribute] = field.clean(row)
                 except ValueError as error:
                     errors[field.attribute] = [str(error)]
-        self.check_slug(instance, row, kwargs["row_number"] + 1, errors)
+        self.check_slug(instance, errors)
         if errors:
             raise ValidationError(errors)
 
-    def check_slug(self, instance, row, row_number, errors):
+    def check_slug(self, instance, errors):
+        """Make a missing slug from the English title; refuse one another case or row has."""
         if not instance.slug and instance.title_en:
             instance.slug = slug_from(instance.title_en)
             if Case.objects.filter(slug=instance.slug).exists():
