@@ -1,12 +1,22 @@
+import tablib
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 
-from cases.models import Case, CaseBatch, ServiceSector, Theme
+from cases.models import Case, CaseBatch, IncompleteCases, ServiceSector, Theme
+from cases.resources import COLUMNS, REQUIRED_COLUMNS, BatchWidget, CaseResource
 from regions.admin import VERIFICATION_FIELDSET
 from regions.models import Region
+from servtrade.history import HistoryAdmin, HistoryForm
 
 
 @admin.register(Theme)
@@ -24,9 +34,67 @@ class ServiceSectorAdmin(admin.ModelAdmin):
     fieldsets = [(None, {"fields": ["code", "name_zh", "name_en"]}), VERIFICATION_FIELDSET]
 
 
+# Workflow actions show in the list (for the selected rows) and on each record's own page.
+LIST_AND_FORM = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+
+
+class PublishingAdmin(HistoryAdmin):
+    """An admin with actions that publish cases: only for users who may publish.
+
+    Actions declared with ``permissions=["publish"]`` are left out of the page for everyone else,
+    and Django refuses a forged POST of one as an unknown action.
+    """
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("cases.publish_case")
+
+    def publish_cases(self, request, cases):
+        """Publish ``cases``, all or none, and say which cases miss what if none was."""
+        try:
+            count = cases.publish()
+        except IncompleteCases as error:
+            incomplete = len(error.problems)
+            self.message_user(
+                request,
+                ngettext(
+                    "Nothing was published: %(count)d case is incomplete.",
+                    "Nothing was published: %(count)d cases are incomplete.",
+                    incomplete,
+                )
+                % {"count": incomplete},
+                messages.ERROR,
+            )
+            for case, reasons in error.problems.items():
+                self.message_user(
+                    request,
+                    _("%(case)s (%(slug)s): %(reasons)s")
+                    % {"case": case, "slug": case.slug, "reasons": ", ".join(map(str, reasons))},
+                    messages.ERROR,
+                )
+            return
+        self.message_user(
+            request,
+            ngettext("%(count)d case published.", "%(count)d cases published.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+class CaseForm(HistoryForm):
+    def _get_validation_exclusions(self):
+        # Django skips the constraints on fields that are not in the form, and the status is
+        # read-only: without this, clearing a published case's date or batch would reach the
+        # database's check constraints (a 500) instead of coming back as a form error.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("status")
+        return exclusions
+
+
 class CaseInline(admin.TabularInline):
     model = Case
     fields = ["title_zh", "title_en", "slug", "theme", "status", "needs_verification"]
+    # Status changes only through the publishing actions, which check who and what.
+    readonly_fields = ["status"]
     show_change_link = True
     extra = 0
 
@@ -35,7 +103,7 @@ class CaseInline(admin.TabularInline):
 
 
 @admin.register(CaseBatch)
-class CaseBatchAdmin(admin.ModelAdmin):
+class CaseBatchAdmin(PublishingAdmin):
     list_display = [
         "title_zh",
         "program",
@@ -50,6 +118,7 @@ class CaseBatchAdmin(admin.ModelAdmin):
     autocomplete_fields = ["program"]
     date_hierarchy = "published_on"
     inlines = [CaseInline]
+    actions = ["publish_batch"]
     fieldsets = [
         (None, {"fields": ["program", "number", "kind", "title_zh", "title_en"]}),
         (
@@ -80,9 +149,127 @@ class CaseBatchAdmin(admin.ModelAdmin):
             "official": batch.official_case_count,
         }
 
+    @admin.action(
+        description=_("Publish every case of this batch"),
+        description_plural=_("Publish every case of the selected batches"),
+        permissions=["publish"],
+        location=LIST_AND_FORM,
+    )
+    def publish_batch(self, request, queryset):
+        self.publish_cases(request, Case.objects.filter(batch__in=queryset))
+
+
+def import_problems(result):
+    """Every problem of an import result, as lines an editor can act on."""
+    lines = [str(error.error) for error in result.base_errors]
+    for row in result.invalid_rows:
+        for column, messages_ in row.error_dict.items():
+            lines += [
+                _("Row %(row)d, %(column)s: %(message)s")
+                % {"row": row.number, "column": column, "message": message}
+                for message in messages_
+            ]
+    for row in result.error_rows:
+        lines += [
+            _("Row %(row)d: %(message)s") % {"row": row.number, "message": error.error}
+            for error in row.errors
+        ]
+    return lines
+
+
+class CaseSpreadsheetMixin(ImportExportMixin):
+    """Import cases from a spreadsheet, with a preview and a confirmation; export them again.
+
+    See cases/resources.py for the columns and the checks, docs/import.md for editors.
+    """
+
+    resource_classes = [CaseResource]
+    formats = [base_formats.XLSX, base_formats.CSV]
+    import_template_name = "admin/cases/case/import.html"
+    # CSV with a byte-order mark, which Excel needs to show Chinese; imports accept either.
+    to_encoding = "utf-8-sig"
+
+    def has_import_permission(self, request):
+        # An import creates cases and updates existing ones.
+        return request.user.has_perms(["cases.add_case", "cases.change_case"])
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_urls(self):
+        template = path(
+            "import/template.<slug:extension>",
+            self.admin_site.admin_view(self.import_template_view),
+            name="cases_case_import_template",
+        )
+        return [template, *super().get_urls()]
+
+    def import_template_view(self, request, extension):
+        """An empty spreadsheet with the columns in the first row."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        formats = {file_format().get_extension(): file_format() for file_format in self.formats}
+        if extension not in formats:
+            raise Http404
+        file_format = formats[extension]
+        content = file_format.export_data(tablib.Dataset(headers=list(COLUMNS)))
+        if not file_format.is_binary():
+            content = content.encode(self.to_encoding)
+        response = HttpResponse(content, content_type=file_format.get_content_type())
+        response["Content-Disposition"] = f'attachment; filename="cases.{extension}"'
+        return response
+
+    def get_import_context_data(self, **kwargs):
+        batches = CaseBatch.objects.select_related("program")
+        return {
+            **super().get_import_context_data(**kwargs),
+            "columns": [
+                (name, help_text, name in REQUIRED_COLUMNS) for name, help_text in COLUMNS.items()
+            ],
+            "batches": [(BatchWidget().render(batch), batch) for batch in batches],
+        }
+
+    def get_import_data_kwargs(self, **kwargs):
+        # A confirmed import whose rows fail after all (something changed since the preview)
+        # writes nothing at all, not the rows that still pass.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        form.add_error(
+            "import_file",
+            _(
+                "This file cannot be read as the format chosen. Choose XLSX for an Excel "
+                "workbook, CSV for a CSV file saved as UTF-8."
+            ),
+        )
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:  # confirmed twice, or the upload was cleaned away
+            self.message_user(
+                request,
+                _("This upload was imported already or has expired: upload the file again."),
+                messages.ERROR,
+            )
+            return redirect("admin:cases_case_import")
+
+    def process_result(self, result, request):
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        self.message_user(
+            request,
+            _("Nothing was imported: the file does not pass the checks any more."),
+            messages.ERROR,
+        )
+        for line in import_problems(result):
+            self.message_user(request, line, messages.ERROR)
+        return redirect("admin:cases_case_import")
+
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
+    form = CaseForm
     list_display = [
         "titles",
         "batch_short_title",
@@ -108,8 +295,9 @@ class CaseAdmin(admin.ModelAdmin):
     autocomplete_fields = ["batch", "theme", "lead_regions", "sectors"]
     prepopulated_fields = {"slug": ["title_en"]}
     date_hierarchy = "published_on"
-    readonly_fields = ["created_at", "updated_at"]
-    actions = ["publish", "unpublish"]
+    # Status changes only through the actions below, which check who may do what.
+    readonly_fields = ["status", "publication_readiness", "created_at", "updated_at"]
+    actions = ["submit_for_review", "publish", "unpublish"]
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -120,7 +308,16 @@ class CaseAdmin(admin.ModelAdmin):
         (_("Text"), {"fields": ["summary_zh", "summary_en", "body_zh", "body_en"]}),
         (
             _("Publication"),
-            {"fields": ["status", "published_on", "source_url", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "status",
+                    "publication_readiness",
+                    "published_on",
+                    "source_url",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
         VERIFICATION_FIELDSET,
     ]
@@ -147,32 +344,56 @@ class CaseAdmin(admin.ModelAdmin):
     def lead_region_names(self, case):
         return "、".join(region.name_zh for region in case.lead_regions.all())
 
-    @admin.action(description=_("Publish the selected cases"))
-    def publish(self, request, queryset):
-        blocked = queryset.filter(batch__isnull=True)
-        if blocked.exists():
-            names = "; ".join(str(case) for case in blocked)
-            self.message_user(
-                request,
-                _("Nothing was published: these cases have no batch yet: %(names)s")
-                % {"names": names},
-                messages.ERROR,
-            )
-            return
-        count = queryset.publish()
+    @admin.display(description=_("ready to publish"))
+    def publication_readiness(self, case):
+        if case.pk is None:
+            return self.get_empty_value_display()
+        missing = case.missing_for_publication()
+        if missing:
+            return _("Not yet: %(reasons)s") % {"reasons": ", ".join(map(str, missing))}
+        return _("Yes")
+
+    @admin.action(
+        description=_("Submit this case for review"),
+        description_plural=_("Submit the selected drafts for review"),
+        permissions=["change"],
+        location=LIST_AND_FORM,
+    )
+    def submit_for_review(self, request, queryset):
+        count = queryset.submit_for_review()
         self.message_user(
             request,
-            ngettext("%(count)d case published.", "%(count)d cases published.", count)
+            ngettext(
+                "%(count)d case submitted for review.",
+                "%(count)d cases submitted for review.",
+                count,
+            )
             % {"count": count},
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Unpublish the selected cases (back to draft)"))
+    @admin.action(
+        description=_("Publish this case"),
+        description_plural=_("Publish the selected cases"),
+        permissions=["publish"],
+        location=LIST_AND_FORM,
+    )
+    def publish(self, request, queryset):
+        self.publish_cases(request, queryset)
+
+    @admin.action(
+        description=_("Unpublish this case (back to draft)"),
+        description_plural=_("Unpublish the selected cases (back to draft)"),
+        permissions=["publish"],
+        location=LIST_AND_FORM,
+    )
     def unpublish(self, request, queryset):
         count = queryset.unpublish()
         self.message_user(
             request,
-            ngettext("%(count)d case unpublished.", "%(count)d cases unpublished.", count)
+            ngettext(
+                "%(count)d case returned to draft.", "%(count)d cases returned to draft.", count
+            )
             % {"count": count},
             messages.SUCCESS,
         )

@@ -1,12 +1,25 @@
 """Best practice cases, the batches they are published in, and their themes and sectors."""
 
+import operator
+from functools import reduce
+
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Count, ExpressionWrapper, F, Q, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Value,
+)
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from cases.search import SearchDocumentField, SearchQuery, SearchRank
 from regions.models import PilotProgram, Region, SlugManager, Verifiable
@@ -134,6 +147,7 @@ class CaseBatch(Verifiable):
     issuer = Bilingual()
 
     objects = CaseBatchManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("case batch")
@@ -177,24 +191,101 @@ class CaseBatch(Verifiable):
         return f"{self.program.slug}-{self.number}"
 
 
+class IncompleteCases(Exception):
+    """Nothing was published: some of the cases are not complete yet.
+
+    ``problems`` maps each incomplete case to the reasons, e.g. ``["no theme"]``.
+    """
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__(f"{len(problems)} incomplete case(s)")
+
+
 class CaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Case.Status.PUBLISHED)
 
-    def publish(self, on=None):
-        """Publish these cases in one transaction; a first publication sets the date.
+    def visible_to(self, user):
+        """What a case page may show this user: published cases, or every case for staff.
 
-        Callers check first that every case can be published (it has a batch): the database
-        refuses a published case without one, and the whole update is rolled back.
+        Staff who may view cases in the admin also see drafts and cases in review, to preview
+        them on their public page; everyone else gets published cases only.
         """
-        today = on or timezone.localdate()
-        now = timezone.now()
+        if user.has_perm("cases.view_case"):
+            return self.all()
+        return self.published()
+
+    @staticmethod
+    def publication_requirements():
+        """The one rule of what a case needs before publication: (reason, condition if missing)."""
+        lead_regions = Case.lead_regions.through.objects.filter(case=OuterRef("pk"))
+        return [
+            (_("no Chinese title"), Q(title_zh="")),
+            (_("no English title"), Q(title_en="")),
+            (_("no batch"), Q(batch__isnull=True)),
+            (_("no lead region"), ~Exists(lead_regions)),
+            (_("no theme"), Q(theme__isnull=True)),
+        ]
+
+    def incomplete(self):
+        """Cases that miss something they need before publication."""
+        conditions = [Q(condition) for _reason, condition in self.publication_requirements()]
+        return self.filter(reduce(operator.or_, conditions))
+
+    def publication_problems(self):
+        """``{case: [reasons]}`` for the incomplete cases among these, in one query."""
+        requirements = self.publication_requirements()
+        flags = {
+            f"missing_{index}": ExpressionWrapper(Q(condition), output_field=BooleanField())
+            for index, (_reason, condition) in enumerate(requirements)
+        }
+        return {
+            case: [
+                reason
+                for index, (reason, _condition) in enumerate(requirements)
+                if getattr(case, f"missing_{index}")
+            ]
+            for case in self.incomplete().annotate(**flags)
+        }
+
+    def submit_for_review(self):
+        """Send the drafts among these cases to review; returns how many went."""
+        return self.filter(status=Case.Status.DRAFT)._move_to(Case.Status.IN_REVIEW)
+
+    def publish(self, on=None):
+        """Publish these cases, all or none; a first publication sets the date (``on``, today).
+
+        Raises ``IncompleteCases`` with every reason of every case, and publishes nothing, if any
+        case misses something (see ``publication_requirements``). Cases published already stay
+        as they are. Returns how many cases were published.
+        """
         with transaction.atomic():
-            self.filter(published_on__isnull=True).update(published_on=today)
-            return self.update(status=Case.Status.PUBLISHED, updated_at=now)
+            unpublished = self.exclude(status=Case.Status.PUBLISHED)
+            # Locked before the check, so that no edit makes a case incomplete in between.
+            locked = unpublished.select_for_update(of=("self",)).values_list("pk", flat=True)
+            problems = Case.objects.filter(pk__in=list(locked)).publication_problems()
+            if problems:
+                raise IncompleteCases(problems)
+            return unpublished._move_to(Case.Status.PUBLISHED, on=on or timezone.localdate())
 
     def unpublish(self):
-        return self.update(status=Case.Status.DRAFT, updated_at=timezone.now())
+        """Take published cases (and cases in review) back to draft; returns how many went."""
+        cases = self.filter(status__in=[Case.Status.PUBLISHED, Case.Status.IN_REVIEW])
+        return cases._move_to(Case.Status.DRAFT)
+
+    def _move_to(self, status, on=None):
+        # Saved one by one, not with update(), so that each change gets its history record.
+        # Rows are locked OF self: the admin's queryset joins batch and theme, and PostgreSQL
+        # cannot lock the nullable side of an outer join (nor need it).
+        with transaction.atomic():
+            cases = list(self.select_for_update(of=("self",)))
+            for case in cases:
+                case.status = status
+                if on and case.published_on is None:
+                    case.published_on = on
+                case.save(update_fields=["status", "published_on", "updated_at"])
+        return len(cases)
 
     def search(self, text):
         """Cases matching every term of ``text`` in either language, best match first.
@@ -379,11 +470,15 @@ class Case(Verifiable):
     body = Bilingual()
 
     objects = CaseManager()
+    # The many-to-many fields get history tables of their own, so a version of a case includes
+    # its lead regions and sectors (and reverting restores them).
+    history = HistoricalRecords(m2m_fields=["lead_regions", "sectors"])
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = [F("published_on").desc(nulls_last=True), "slug"]
+        permissions = [("publish_case", _("Can publish and unpublish cases"))]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(title_zh="", title_en=""),
@@ -414,6 +509,10 @@ class Case(Verifiable):
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
+
+    def missing_for_publication(self):
+        """Why this case cannot be published yet, e.g. ``["no theme"]``; empty when it can."""
+        return Case.objects.filter(pk=self.pk).publication_problems().get(self, [])
 
     def citation(self, url, accessed_on):
         """A reference a researcher can paste into a paper, in the page's language.

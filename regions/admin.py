@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Membership, PilotProgram, Region
+from servtrade.history import HistoryAdmin
 
 VERIFICATION_FIELDSET = (
     _("Verification"),
@@ -10,7 +11,7 @@ VERIFICATION_FIELDSET = (
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(HistoryAdmin):
     list_display = ["name_zh", "name_en", "kind", "parent", "code", "needs_verification"]
     list_filter = ["kind", "needs_verification", "programs", ("parent", admin.EmptyFieldListFilter)]
     search_fields = ["name_zh", "name_en", "slug", "code"]
@@ -32,7 +33,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(PilotProgram)
-class PilotProgramAdmin(admin.ModelAdmin):
+class PilotProgramAdmin(HistoryAdmin):
     list_display = ["name_zh", "name_en", "approved_on", "document_no", "needs_verification"]
     list_filter = ["needs_verification"]
     search_fields = ["name_zh", "name_en", "slug", "document_no"]

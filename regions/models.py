@@ -9,6 +9,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from servtrade.bilingual import Bilingual, active_suffix
 
@@ -178,6 +179,7 @@ class Region(Verifiable):
     name = Bilingual()
 
     objects = RegionManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("region")
@@ -283,6 +285,7 @@ class PilotProgram(Verifiable):
     summary = Bilingual()
 
     objects = PilotProgramManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("pilot program")
@@ -337,6 +340,7 @@ class Membership(Verifiable):
     note = Bilingual()
 
     objects = MembershipManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("membership")

@@ -1,7 +1,14 @@
 import pytest
 from django.utils import translation
 
-from tests.factories import SuperuserFactory
+from cases.roles import sync_roles
+from tests.factories import SuperuserFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The real hasher's work takes most of a second per password here; tests need no strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -23,3 +30,16 @@ def admin_client(client, superuser):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture
+def make_staff(db):
+    """make_staff("Editor") or make_staff("Publisher"): a staff account with that role."""
+
+    def make(role):
+        # sync_roles(): transactional tests flush the groups the migration made.
+        user = UserFactory(username=role.lower(), is_staff=True)
+        user.groups.set([sync_roles()[role]])
+        return user
+
+    return make

@@ -118,6 +118,18 @@ class CaseFactory(factory.django.DjangoModelFactory):
             self.sectors.set(extracted)
 
 
+class DraftCaseFactory(CaseFactory):
+    """A draft with everything publication needs, a lead region included (lead_regions=[]: none)."""
+
+    status = Case.Status.DRAFT
+    published_on = None
+
+    @factory.post_generation
+    def lead_regions(self, create, extracted, **kwargs):
+        if create:
+            self.lead_regions.set([RegionFactory()] if extracted is None else extracted)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()

@@ -7,6 +7,7 @@ from cases.models import Case
 from tests.factories import (
     CaseBatchFactory,
     CaseFactory,
+    DraftCaseFactory,
     MembershipFactory,
     PilotProgramFactory,
     RegionFactory,
@@ -109,7 +110,7 @@ def test_the_case_changelist_filters_by_program(admin_client):
 
 
 def test_the_publish_action_publishes_selected_cases(admin_client):
-    drafts = CaseFactory.create_batch(2, status=Case.Status.DRAFT, published_on=None)
+    drafts = DraftCaseFactory.create_batch(2)
     response = admin_client.post(
         reverse("admin:cases_case_changelist"),
         {"action": "publish", "_selected_action": [case.pk for case in drafts]},
@@ -121,8 +122,8 @@ def test_the_publish_action_publishes_selected_cases(admin_client):
 
 
 def test_the_publish_action_publishes_nothing_when_a_case_has_no_batch(admin_client):
-    ready = CaseFactory(status=Case.Status.DRAFT, published_on=None)
-    orphan = CaseFactory(status=Case.Status.DRAFT, published_on=None, batch=None)
+    ready = DraftCaseFactory()
+    orphan = DraftCaseFactory(batch=None)
     response = admin_client.post(
         reverse("admin:cases_case_changelist"),
         {"action": "publish", "_selected_action": [ready.pk, orphan.pk]},

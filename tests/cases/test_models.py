@@ -4,8 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from cases.models import Case, CaseBatch
-from tests.factories import CaseBatchFactory, CaseFactory, PilotProgramFactory
+from cases.models import Case, CaseBatch, IncompleteCases
+from tests.factories import (
+    CaseBatchFactory,
+    CaseFactory,
+    DraftCaseFactory,
+    PilotProgramFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +67,8 @@ def test_a_duplicate_case_slug_gets_a_validation_message():
 
 def test_publish_sets_the_date_only_on_first_publication():
     earlier = datetime.date(2021, 5, 12)
-    republished = CaseFactory(status=Case.Status.DRAFT, published_on=earlier)
-    fresh = CaseFactory(status=Case.Status.DRAFT, published_on=None)
+    republished = DraftCaseFactory(published_on=earlier)
+    fresh = DraftCaseFactory()
     count = Case.objects.filter(pk__in=[republished.pk, fresh.pk]).publish(
         on=datetime.date(2024, 1, 2)
     )
@@ -76,10 +81,11 @@ def test_publish_sets_the_date_only_on_first_publication():
 
 
 def test_publishing_a_case_without_a_batch_saves_nothing():
-    ready = CaseFactory(status=Case.Status.DRAFT, published_on=None)
-    orphan = CaseFactory(status=Case.Status.DRAFT, published_on=None, batch=None)
-    with pytest.raises(IntegrityError):
+    ready = DraftCaseFactory()
+    orphan = DraftCaseFactory(batch=None)
+    with pytest.raises(IncompleteCases) as error:
         Case.objects.filter(pk__in=[ready.pk, orphan.pk]).publish()
+    assert error.value.problems == {orphan: ["no batch"]}
     ready.refresh_from_db()
     assert (ready.status, ready.published_on) == (Case.Status.DRAFT, None)
 

@@ -1,0 +1,321 @@
+"""Cases as spreadsheet rows (XLSX or CSV), for the admin's import and export.
+
+The same columns go out and come back in, so a file exported, edited in Excel and imported again
+updates the cases it came from (rows are matched by slug). An import checks every row before
+anything is saved and reports every problem of every row; it never publishes: new cases start as
+drafts and existing cases keep their status. docs/import.md describes the columns for editors.
+"""
+
+import datetime
+import re
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+
+from cases.models import Case, CaseBatch, ServiceSector, Theme
+from regions.models import Region
+from servtrade.history import finish_history_record, start_history_record
+
+# What each column holds, shown on the admin's import page; docs/import.md says the same.
+COLUMNS = {
+    "slug": _(
+        "The case's address on the site, e.g. xiamen-sports-trade. A slug that exists updates "
+        "that case. Empty: made from the English title, for a new case."
+    ),
+    "batch": _(
+        "The batch: its program's slug and its number, e.g. comprehensive-deepening-2020/1, or "
+        "its Chinese or English title. May be empty while the batch is not known."
+    ),
+    "theme": _("The theme's Chinese or English name (or its slug)."),
+    "title_zh": _("Required: the Chinese title."),
+    "title_en": _("Required: the English title."),
+    "summary_zh": _("Chinese summary."),
+    "summary_en": _("English summary."),
+    "body_zh": _("Chinese full text."),
+    "body_en": _("English full text."),
+    "lead_regions": _(
+        "Lead regions, each by its GB/T 2260 code or its Chinese or English name, separated by "
+        "“;” or “、”."
+    ),
+    "sectors": _(
+        "Service sectors, each by its EBOPS code (SA to SL) or its Chinese or English name, "
+        "separated by “;” or “、”."
+    ),
+    "published_on": _(
+        "The official publication date, e.g. 2023-11-01 (or 2023/11/01, 2023年11月1日). Empty: "
+        "the day a publisher publishes the case."
+    ),
+    "source_url": _("Link to the source, starting with https://"),
+}
+# Columns a file must have, even if some of their cells are empty.
+REQUIRED_COLUMNS = ["slug", "title_zh", "title_en"]
+
+
+class TextWidget(widgets.CharWidget):
+    """Text without the spaces around it; ``required`` refuses an empty cell."""
+
+    def __init__(self, required=False):
+        super().__init__()
+        self.required = required
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row, **kwargs).strip()
+        if self.required and not text:
+            raise ValueError(_("Required: every case needs its title in Chinese and in English."))
+        return text
+
+
+class DateWidget(widgets.DateWidget):
+    """A date cell, or text in one of a few unambiguous formats (never month/day/year)."""
+
+    FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+
+    def __init__(self):
+        super().__init__(format=self.FORMATS[0])
+        self.formats = self.FORMATS
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):  # a date cell in XLSX
+            return value.date()
+        try:
+            return super().clean(value.strip() if isinstance(value, str) else value, row)
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not a date: write it as 2023-11-01.") % {"value": value}
+            ) from None
+
+
+class NamedWidget(widgets.ForeignKeyWidget):
+    """One related record, named by any of ``lookups`` (English names in any case)."""
+
+    def __init__(self, model, lookups, render_as):
+        super().__init__(model, field=render_as)
+        self.lookups = lookups
+
+    def matches(self, name):
+        """Up to two records of that name: enough to tell one from several."""
+        query = Q()
+        for lookup in self.lookups:
+            query |= Q(**{lookup: name})
+        return list(self.model.objects.filter(query)[:2])
+
+    def find(self, name):
+        found = self.matches(name)
+        if not found:
+            raise ValueError(
+                _("Unknown %(model)s “%(name)s”.")
+                % {"model": self.model._meta.verbose_name, "name": name}
+            )
+        if len(found) > 1:
+            raise ValueError(
+                _("“%(name)s” names more than one %(model)s: use the code or the slug.")
+                % {"model": self.model._meta.verbose_name, "name": name}
+            )
+        return found[0]
+
+    def clean(self, value, row=None, **kwargs):
+        name = str(value or "").strip()
+        return self.find(name) if name else None
+
+
+class NamedManyWidget(widgets.ManyToManyWidget):
+    """Several related records, each named as for ``NamedWidget``, separated by ; or 、.
+
+    A name may contain 、 itself (the sector 电信、计算机和信息服务): of the pieces between
+    separators, the longest run that names a record is taken as one name.
+    """
+
+    def __init__(self, model, lookups, render_as):
+        super().__init__(model, separator="、", field=render_as)
+        self.one = NamedWidget(model, lookups, render_as)
+
+    def names(self, value):
+        for part in re.split(r"[;；]", str(value or "")):
+            pieces = [piece.strip() for piece in part.split("、") if piece.strip()]
+            start = 0
+            while start < len(pieces):
+                end = len(pieces)
+                while end > start + 1 and not self.one.matches("、".join(pieces[start:end])):
+                    end -= 1
+                yield "、".join(pieces[start:end])
+                start = end
+
+    def clean(self, value, row=None, **kwargs):
+        found, problems = [], []
+        for name in self.names(value):
+            try:
+                found.append(self.one.find(name))
+            except ValueError as problem:
+                problems.append(str(problem))
+        if problems:
+            raise ValueError(" ".join(problems))
+        return found
+
+
+class BatchWidget(NamedWidget):
+    """A batch, as ``program-slug/number`` (what the export writes) or by its title."""
+
+    def __init__(self):
+        super().__init__(CaseBatch, ["title_zh", "title_en__iexact"], render_as="number")
+
+    def find(self, name):
+        program, _slash, number = name.rpartition("/")
+        if program and number.isdigit():
+            batch = CaseBatch.objects.filter(program__slug=program, number=number).first()
+            if batch:
+                return batch
+        try:
+            return super().find(name)
+        except ValueError:
+            raise ValueError(
+                _(
+                    "Unknown batch “%(name)s”: write its program's slug and its number, e.g. "
+                    "comprehensive-deepening-2020/1, or its title."
+                )
+                % {"name": name}
+            ) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return f"{value.program.slug}/{value.number}" if value else ""
+
+
+def slug_from(title):
+    return slugify(str(title or ""))[:120]
+
+
+def text(name, required=False):
+    return fields.Field(attribute=name, column_name=name, widget=TextWidget(required))
+
+
+class CaseResource(resources.ModelResource):
+    slug = text("slug")
+    batch = fields.Field(attribute="batch", column_name="batch", widget=BatchWidget())
+    theme = fields.Field(
+        attribute="theme",
+        column_name="theme",
+        widget=NamedWidget(Theme, ["name_zh", "name_en__iexact", "slug"], render_as="name_zh"),
+    )
+    title_zh = text("title_zh", required=True)
+    title_en = text("title_en", required=True)
+    summary_zh = text("summary_zh")
+    summary_en = text("summary_en")
+    body_zh = text("body_zh")
+    body_en = text("body_en")
+    lead_regions = fields.Field(
+        attribute="lead_regions",
+        column_name="lead_regions",
+        widget=NamedManyWidget(
+            Region, ["code", "name_zh", "name_en__iexact", "slug"], render_as="name_zh"
+        ),
+    )
+    sectors = fields.Field(
+        attribute="sectors",
+        column_name="sectors",
+        widget=NamedManyWidget(
+            ServiceSector, ["code__iexact", "name_zh", "name_en__iexact"], render_as="code"
+        ),
+    )
+    published_on = fields.Field(
+        attribute="published_on", column_name="published_on", widget=DateWidget()
+    )
+    source_url = text("source_url")
+
+    class Meta:
+        model = Case
+        fields = list(COLUMNS)
+        import_id_fields = ["slug"]
+        use_transactions = True
+        clean_model_instances = True
+        report_skipped = False
+
+    @classmethod
+    def get_display_name(cls):
+        return _("Cases")
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.with_related()
+
+    def import_data_inner(self, dataset, dry_run, raise_errors, *args, **kwargs):
+        dataset.headers = [str(header or "").strip() for header in dataset.headers]
+        missing = [column for column in REQUIRED_COLUMNS if column not in dataset.headers]
+        unknown = [header for header in dataset.headers if header and header not in COLUMNS]
+        if missing or unknown:
+            # Refused whole: row by row, wrong columns would give a problem in every row.
+            result = self.get_result_class()()
+            problem = _(
+                "The first row must name the columns. Missing: %(missing)s. Unknown: "
+                "%(unknown)s. The columns are: %(columns)s."
+            ) % {
+                "missing": ", ".join(missing) or "-",
+                "unknown": ", ".join(unknown) or "-",
+                "columns": ", ".join(COLUMNS),
+            }
+            self.handle_import_error(result, ValueError(problem), raise_errors)
+            return result
+        result = super().import_data_inner(dataset, dry_run, raise_errors, *args, **kwargs)
+        # Report rows as the spreadsheet numbers them: the header is row 1.
+        for row in [*result.invalid_rows, *result.error_rows]:
+            row.number += 1
+        return result
+
+    def before_import(self, dataset, **kwargs):
+        """Note which rows share a slug (given, or made from the English title)."""
+        self.rows_by_slug = defaultdict(list)
+        for number, row in enumerate(dataset.dict, start=2):  # the header is row 1
+            if any(row.values()):
+                slug = str(row["slug"] or "").strip() or slug_from(row["title_en"])
+                self.rows_by_slug[slug].append(number)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return not any(row.values())  # a blank line
+
+    def import_instance(self, instance, row, **kwargs):
+        """Read the row and check all of it, so the preview lists every problem at once."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # The library reads many-to-many columns only after saving; read them now, with the rest.
+        instance.imported_m2m = {}
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    instance.imported_m2m[field.attribute] = field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = [str(error)]
+        self.check_slug(instance, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def check_slug(self, instance, errors):
+        """Make a missing slug from the English title; refuse one another case or row has."""
+        if not instance.slug and instance.title_en:
+            instance.slug = slug_from(instance.title_en)
+            if Case.objects.filter(slug=instance.slug).exists():
+                errors["slug"] = [
+                    _(
+                        "The slug “%(slug)s” made from the English title is another case's. To "
+                        "update that case, write its slug in this row; else give this row a slug "
+                        "of its own."
+                    )
+                    % {"slug": instance.slug}
+                ]
+        rows = self.rows_by_slug.get(instance.slug, [])
+        if len(rows) > 1:
+            errors["slug"] = [
+                _("Rows %(rows)s have the same slug “%(slug)s”: each case needs its own.")
+                % {"rows": ", ".join(map(str, rows)), "slug": instance.slug}
+            ]
+
+    def before_save_instance(self, instance, row, **kwargs):
+        start_history_record(instance)
+
+    def save_m2m(self, instance, row, **kwargs):
+        for attribute, related in instance.imported_m2m.items():
+            getattr(instance, attribute).set(related)
+        finish_history_record(instance)

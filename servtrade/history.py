@@ -1,0 +1,77 @@
+"""Change history in the admin: django-simple-history, one record per save.
+
+simple-history writes a record when a model is saved, then one more each time a tracked
+many-to-many field changes (its issues #1142 and #1313). An admin save of a case with new lead
+regions and sectors would so show as three changes, two of them half-done states that nobody
+made and that "revert" would happily restore. Here every record one save writes gets the same
+timestamp, and afterwards only the last one, which holds the final state of every field, is
+kept. The revert page is also made to show an old version's many-to-many values: Django reads
+them from the database, that is, today's.
+"""
+
+from django import forms
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
+
+
+def start_history_record(instance):
+    """Give every history record that the coming save of ``instance`` writes one timestamp."""
+    instance._history_date = timezone.now()
+
+
+def finish_history_record(instance):
+    """Merge the records written since ``start_history_record(instance)`` into the last one."""
+    stamp = instance.__dict__.pop("_history_date", None)
+    if stamp is None:
+        return
+    records = list(instance.history.filter(history_date=stamp).order_by("history_id"))
+    if len(records) < 2:
+        return
+    *earlier, last = records
+    # A record of a creation followed by records of its many-to-many values is one creation.
+    if last.history_type != earlier[0].history_type:
+        last.history_type = earlier[0].history_type
+        last.save(update_fields=["history_type"])
+    record_model = type(last)
+    for field in record_model._history_m2m_fields:
+        rows = getattr(record_model, field.name).model.objects
+        rows.filter(history__in=earlier).delete()
+    record_model.objects.filter(pk__in=[record.pk for record in earlier]).delete()
+
+
+class HistoryForm(forms.ModelForm):
+    """A model form that, opened on an earlier version, shows its many-to-many values."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if record is None:
+            return
+        for field in record._history_m2m_fields:
+            if field.name in self.fields:
+                target = f"{field.m2m_reverse_field_name()}_id"
+                rows = getattr(record, field.name).all()
+                self.initial[field.name] = [getattr(row, target) for row in rows]
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The admin with a "History" page of field-by-field diffs, one entry per save, and revert.
+
+    The admin logs an addition or change once the object and its many-to-many fields are saved,
+    both on the change form and on simple-history's revert page: the records are merged there.
+    """
+
+    form = HistoryForm
+
+    def save_model(self, request, obj, form, change):
+        start_history_record(obj)
+        super().save_model(request, obj, form, change)
+
+    def log_addition(self, request, obj, message):
+        finish_history_record(obj)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        finish_history_record(obj)
+        return super().log_change(request, obj, message)
