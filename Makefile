@@ -54,7 +54,7 @@ lint: $(VENV)/.installed
 
 # Regenerates the translation catalogues; commit both .po and .mo.
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=bench --ignore=test-artifacts
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
