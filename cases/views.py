@@ -1,6 +1,7 @@
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -50,12 +51,13 @@ class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterVie
 
 
 class CaseDetailView(DetailView):
-    """A published case; a draft's address is a 404 like any unknown one."""
+    """A published case. Staff preview drafts and cases in review here, under a banner; for
+    everyone else such an address is a 404 like any unknown one."""
 
     template_name = "cases/case_detail.html"
 
     def get_queryset(self):
-        return Case.objects.published().with_related()
+        return Case.objects.visible_to(self.request.user).with_related()
 
     def get_context_data(self, **kwargs):
         case = self.object
@@ -64,9 +66,17 @@ class CaseDetailView(DetailView):
         return super().get_context_data(
             related_cases=related,
             permalink=permalink,
-            citation=case.citation(permalink, timezone.localdate()),
+            # Only what the public can reach is worth citing.
+            citation=case.citation(permalink, timezone.localdate()) if case.is_published else "",
             **kwargs,
         )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not self.object.is_published:
+            # A preview must never be kept by a shared cache and shown to the public.
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class BatchDetailView(DetailView):

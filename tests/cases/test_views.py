@@ -7,6 +7,7 @@ import json
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import translation
 
@@ -465,3 +466,35 @@ def test_a_case_page_tells_the_ministrys_release_from_servtrades_own_date(client
     assert "Date not known" in undated_page and "In servtrade since" in undated_page
     assert 'datetime="2026-11-30"' in undated_page
     assert 'datetime="2023-11-01"' in dated_page and "In servtrade since" not in dated_page
+
+
+def test_staff_preview_a_draft_under_a_banner_and_the_public_gets_a_404(client):
+    from tests.factories import UserFactory
+
+    draft = CaseFactory(status=Case.Status.DRAFT, published_on=None, batch=None)
+    url = f"/en/cases/{draft.slug}/"
+    assert client.get(url).status_code == 404
+    editor = UserFactory(is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="view_case"))
+    client.force_login(editor)
+    response = client.get(url)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Draft, not public." in content and "“draft”" in content
+    assert "Cite this case" not in content
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_staff_without_the_view_permission_get_the_public_404(client):
+    from tests.factories import UserFactory
+
+    draft = CaseFactory(status=Case.Status.IN_REVIEW)
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(f"/en/cases/{draft.slug}/").status_code == 404
+
+
+def test_a_published_case_has_no_banner_and_says_when_it_was_last_updated(client):
+    case = CaseFactory()
+    content = client.get(f"/en/cases/{case.slug}/").content.decode()
+    assert "Draft, not public." not in content
+    assert "Last updated" in content and case.updated_at.date().isoformat() in content
