@@ -1,10 +1,15 @@
 import django_tables2 as tables
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
 from servtrade.bilingual import both
+from servtrade.tables import LeanRowsMixin
 from servtrade.templatetags.servtrade import localized
+
+# What django-tables2 shows for an empty value.
+EMPTY = "—"
 
 
 class ExportColumn(tables.Column):
@@ -14,8 +19,8 @@ class ExportColumn(tables.Column):
         super().__init__(*args, visible=False, orderable=False, **kwargs)
 
 
-class CaseTable(tables.Table):
-    """The public case list. Reads only what ``Case.objects.with_related()`` fetched.
+class CaseTable(LeanRowsMixin, tables.Table):
+    """The public case list. Reads only what ``Case.objects.listed()`` fetched.
 
     The page shows titles and names in its language; the downloads (``?_export=``) carry both
     languages and each case's permalink instead.
@@ -81,6 +86,19 @@ class CaseTable(tables.Table):
         order_by_field = "sort"
         attrs = {"class": "results"}
         empty_text = _("No published case matches these filters.")
+
+    def cells(self, record):
+        """The page's cells of one case (LeanRowsMixin), from the render_* methods below."""
+        return {
+            "title": self.render_title(record, record.title),
+            "lead_regions": self.render_lead_regions(record),
+            "theme": self.render_theme(record.theme) if record.theme else EMPTY,
+            "batch": self.render_batch(record.batch) if record.batch else EMPTY,
+            "sectors": self.render_sectors(record),
+            "published_on": date_format(record.published_on, "Y-m-d")
+            if record.published_on
+            else EMPTY,
+        }
 
     def render_title(self, record, value):
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), localized(value))
