@@ -100,6 +100,19 @@ class ExportListMixin(ExportMixin):
     export_class = TableExport
     export_formats = TableExport.FORMATS_OFFERED
 
+    def get(self, request, *args, **kwargs):
+        # A download needs the filtered, sorted rows only: no facets, no page, no count.
+        if self.export_class.is_valid_format(request.GET.get(self.export_trigger_param)):
+            self.filterset = self.get_filterset(self.get_filterset_class())
+            self.object_list = self.filterset.qs
+            return self.create_export(request.GET[self.export_trigger_param])
+        return super().get(request, *args, **kwargs)
+
+    def get_table_pagination(self, table):
+        if self.export_class.is_valid_format(self.request.GET.get(self.export_trigger_param)):
+            return False
+        return super().get_table_pagination(table)
+
     def get_export_filename(self, export_format):
         return f"{self.export_name}-{timezone.localdate().isoformat()}.{export_format}"
 

@@ -225,8 +225,10 @@ def test_the_csv_download_is_the_whole_filtered_sorted_list_with_a_bom(
         response = export(client, "csv", "theme=opening&sort=-title&per_page=20&page=2")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="servtrade-cases-' in response["Content-Disposition"]
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.streaming
+    content = response.getvalue()
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     assert list(rows[0])[:2] == ["Chinese title", "English title"]
     assert [row["English title"] for row in rows] == ["C data", "B data", "A data"]
     assert rows[0]["Chinese title"] == "C data（中文）"
@@ -253,7 +255,7 @@ def test_the_xlsx_download_opens_as_a_workbook_with_the_same_rows(client):
 def test_the_json_download_is_keyed_by_stable_column_names(client):
     exported_world()
     response = export(client, "json", "theme=opening&sort=title")
-    records = json.loads(response.content)
+    records = json.loads(response.getvalue())
     assert [record["title_en"] for record in records] == ["A data", "B data", "C data"]
     assert records[0]["lead_regions_en"] == "Guangzhou"
     assert records[0]["permalink"] == "http://testserver/en/cases/a-data/"
@@ -262,7 +264,7 @@ def test_the_json_download_is_keyed_by_stable_column_names(client):
 def test_a_chinese_page_downloads_chinese_permalinks(client):
     exported_world()
     response = client.get(url("cases:case-list", lang="zh-hans", query="_export=csv"))
-    assert "http://testserver/zh-hans/cases/a-data/" in response.content.decode("utf-8-sig")
+    assert "http://testserver/zh-hans/cases/a-data/" in response.getvalue().decode("utf-8-sig")
 
 
 def test_an_unknown_download_format_shows_the_page(client):
