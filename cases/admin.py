@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from cases.models import Case, CaseBatch, ServiceSector, Theme
 from regions.admin import VERIFICATION_FIELDSET
 from regions.models import Region
+from servtrade.admin_filters import RelatedInUseFieldListFilter, in_use_filter
 
 
 @admin.register(Theme)
@@ -95,11 +96,11 @@ class CaseAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "status",
-        ("batch__program", admin.RelatedOnlyFieldListFilter),
+        ("batch__program", RelatedInUseFieldListFilter),
         "batch",
         "theme",
-        ("sectors", admin.RelatedOnlyFieldListFilter),
-        ("lead_regions", admin.RelatedOnlyFieldListFilter),
+        in_use_filter("sectors"),
+        in_use_filter("lead_regions"),
         "needs_verification",
         "title_is_topic",
     ]
@@ -110,6 +111,8 @@ class CaseAdmin(admin.ModelAdmin):
     date_hierarchy = "published_on"
     readonly_fields = ["created_at", "updated_at"]
     actions = ["publish", "unpublish"]
+    # At 100,000 cases a count of the whole table on every page is wasted time.
+    show_full_result_count = False
 
     class Media:
         css = {"all": ["css/admin.css"]}
