@@ -235,8 +235,18 @@ class CaseQuerySet(models.QuerySet):
         """
         sector_ids = [sector.pk for sector in case.sectors.all()]
         same_theme = Q(theme_id=case.theme_id) if case.theme_id else Q(pk__in=[])
+        shares_sector = Exists(
+            Case.sectors.through.objects.filter(case=OuterRef("pk"), servicesector__in=sector_ids)
+        )
+        # Ranking every case of a big catalogue would read all of them; the closest few are
+        # among the newest cases of each kind (same theme and a sector, same theme, a sector),
+        # each found through an index, so only these few candidates are ranked.
+        others = self.exclude(pk=case.pk).order_by(F("published_on").desc(), "slug")
+        candidates = Q(pk__in=[])
+        for kind in (same_theme & Q(shares_sector), same_theme, Q(shares_sector)):
+            candidates |= Q(pk__in=others.filter(kind).values("pk")[:RELATED_CANDIDATES])
         return (
-            self.exclude(pk=case.pk)
+            self.filter(candidates)
             .annotate(
                 shared_sectors=Count("sectors", filter=Q(sectors__in=sector_ids)),
                 same_theme=ExpressionWrapper(same_theme, output_field=models.BooleanField()),
@@ -333,6 +343,8 @@ class CaseQuerySet(models.QuerySet):
         return {str(year): n for year, n in counts.items()}
 
 
+# How many of the newest cases of each kind related_to() ranks.
+RELATED_CANDIDATES = 12
 # Texts a list never shows; its querysets leave them in the database.
 LONG_TEXT_FIELDS = ["summary_zh", "summary_en", "body_zh", "body_en", "verification_note"]
 
