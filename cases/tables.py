@@ -100,6 +100,29 @@ class CaseTable(LeanRowsMixin, tables.Table):
             else EMPTY,
         }
 
+    def export_values(self, record):
+        """The downloads' values of one case (servtrade.exports), as ``as_values()`` gives them
+        from the value_* methods below, without django-tables2's per-cell signature checks."""
+        batch, theme = record.batch, record.theme
+        return {
+            # Empty field values are exported as None, as django-tables2 does.
+            "title_zh": record.title_zh or None,
+            "title_en": record.title_en or None,
+            "program": self.value_program(batch.program) if batch else None,
+            "batch_number": batch.number if batch else None,
+            "theme_names": self.value_theme_names(theme) if theme else None,
+            "lead_regions_zh": self.value_lead_regions_zh(record),
+            "lead_regions_en": self.value_lead_regions_en(record),
+            "sector_codes": self.value_sector_codes(record),
+            "sectors_zh": self.value_sectors_zh(record),
+            "sectors_en": self.value_sectors_en(record),
+            "published_on": self.value_published_on(record.published_on),
+            "title_is_topic": record.title_is_topic,
+            "needs_verification": record.needs_verification,
+            "source_url": record.source_url or None,
+            "permalink": self.value_permalink(record),
+        }
+
     def render_title(self, record, value):
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), localized(value))
 

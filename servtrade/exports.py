@@ -57,16 +57,24 @@ class TableExport(BaseTableExport):
         return [force_str(column.header, strings_only=True) for column in self.columns]
 
     def rows(self):
-        """Each record's values, as ``Table.as_values()`` gives them, read in chunks."""
+        """Each record's values, as ``Table.as_values()`` gives them, read in chunks.
+
+        A table with ``export_values(record)`` gives a row's values itself, much faster than
+        django-tables2's cell by cell lookups; tests hold the two equal.
+        """
         records = self.table.data.data
         if hasattr(records, "iterator"):
             records = records.iterator(chunk_size=CHUNK_SIZE)
+        names = [column.name for column in self.columns]
+        fast = getattr(self.table, "export_values", None)
         for record in records:
-            row = BoundRow(record, table=self.table)
-            yield [
-                force_str(row.get_cell_value(column.name), strings_only=True)
-                for column in self.columns
-            ]
+            if fast:
+                # The table's own values for every column at once (see CaseTable).
+                values = fast(record)
+                yield [force_str(values[name], strings_only=True) for name in names]
+            else:
+                row = BoundRow(record, table=self.table)
+                yield [force_str(row.get_cell_value(name), strings_only=True) for name in names]
 
     def csv_chunks(self):
         writer = csv.writer(Echo())

@@ -30,3 +30,23 @@ def test_lean_rows_hold_the_cells_django_tables2_renders(lang):
             for row in table.paginated_rows
         )
         assert table.rows_html() == expected
+
+
+def test_export_values_are_what_django_tables2_exports():
+    CaseFactory(
+        theme=None,
+        source_url="",
+        title_is_topic=True,
+        lead_regions=[RegionFactory(), RegionFactory()],
+        sectors=[ServiceSectorFactory(code="SG"), ServiceSectorFactory(code="SI")],
+    )
+    CaseFactory(title_zh="")
+    table = CaseTable(Case.objects.published().listed())
+    table.request = RequestFactory().get("/")
+    header, *expected = list(table.as_values())
+    names = [
+        column.name for column in table.columns.iterall() if not column.column.exclude_from_export
+    ]
+    assert len(names) == len(header)
+    exported = [[table.export_values(record)[name] for name in names] for record in table.data.data]
+    assert exported == expected
