@@ -10,6 +10,7 @@ every case. Ratios are measured in one run, on one machine, so they compare like
 
     .venv/bin/python bench/run.py                       # 1,000 / 10,000 / 100,000, both DBs
     .venv/bin/python bench/run.py --sizes 1000 --databases sqlite --duration 5
+    .venv/bin/python bench/run.py --port 8767           # when 8765 is taken
 
 Databases are kept under bench/results/ (SQLite) or as servtrade_bench_<N> (PostgreSQL) and
 reused when they already hold the right number of cases. See docs/benchmarks.md.
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-PORT = 8765
+PORT = 8765  # --port changes both
 BASE = f"http://127.0.0.1:{PORT}"
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REAL_CASES = 34  # the catalogued cases in fixtures/cases.json
@@ -276,7 +277,10 @@ def main():
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"],
                         choices=["sqlite", "postgresql"])  # fmt: skip
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--port", type=int, default=PORT, help="port gunicorn listens on")
     args = parser.parse_args()
+    global PORT, BASE
+    PORT, BASE = args.port, f"http://127.0.0.1:{args.port}"
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -291,7 +295,31 @@ def main():
     }
     out = RESULTS / f"bench-{started:%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print_targets(runs)
     print(f"\nwrote {out.relative_to(ROOT)}")
+
+
+def print_targets(runs):
+    """The issue's targets, read off this run: ratios at the largest size, growth factors."""
+    for kind in dict.fromkeys(run["database"] for run in runs):
+        mine = sorted((run for run in runs if run["database"] == kind), key=lambda r: r["size"])
+        small, large = mine[0], mine[-1]
+        pages = {row["page"]: row for row in large["pages"]}
+        print(f"\n== targets, {kind}, {large['size']:,} cases")
+        for name, row in pages.items():
+            if "ratio" in row:
+                print(f"  {name:<32} {row['ratio']:.2f} of reference (target 0.50)")
+        admin = pages["admin changelist, same filter"]["rps"]
+        print(f"  filtered list / admin changelist  {pages['filtered list']['rps'] / admin:.2f}"
+              " (target 1.5)")  # fmt: skip
+        if small is not large:
+            before = {row["page"]: row["rps"] for row in small["pages"]}
+            for name, row in pages.items():
+                factor = before[name] / row["rps"]
+                print(f"  {name:<32} {small['size']:,} -> {large['size']:,}: x{factor:.2f} slower"
+                      " (target 1.5)")  # fmt: skip
+        print(f"  CSV of every case: peak RssAnon {large['export_memory']['peak_mb']} MB"
+              " (target < 150)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from cases.models import Case, CaseBatch, IncompleteCases, ServiceSector, Theme
 from cases.resources import COLUMNS, REQUIRED_COLUMNS, BatchWidget, CaseResource
 from regions.admin import VERIFICATION_FIELDSET
 from regions.models import Region
+from servtrade.admin_filters import RelatedInUseFieldListFilter, in_use_filter
 from servtrade.history import HistoryAdmin, HistoryForm
 
 
@@ -282,11 +283,11 @@ class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
     ]
     list_filter = [
         "status",
-        ("batch__program", admin.RelatedOnlyFieldListFilter),
+        ("batch__program", RelatedInUseFieldListFilter),
         "batch",
         "theme",
-        ("sectors", admin.RelatedOnlyFieldListFilter),
-        ("lead_regions", admin.RelatedOnlyFieldListFilter),
+        in_use_filter("sectors"),
+        in_use_filter("lead_regions"),
         "needs_verification",
         "title_is_topic",
     ]
@@ -298,6 +299,8 @@ class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
     # Status changes only through the actions below, which check who may do what.
     readonly_fields = ["status", "publication_readiness", "created_at", "updated_at"]
     actions = ["submit_for_review", "publish", "unpublish"]
+    # At 100,000 cases a count of the whole table on every page is wasted time.
+    show_full_result_count = False
 
     class Media:
         css = {"all": ["css/admin.css"]}

@@ -308,6 +308,10 @@ class CaseQuerySet(models.QuerySet):
             "lead_regions", "sectors"
         )
 
+    def listed(self):
+        """What a list of cases shows: ``with_related()`` without the long texts it never shows."""
+        return self.with_related().defer(*LONG_TEXT_FIELDS)
+
     def order_by_title(self, descending=False):
         """Order by the title as the page shows it: its language's, else the other one."""
         wanted = active_suffix()
@@ -322,8 +326,18 @@ class CaseQuerySet(models.QuerySet):
         """
         sector_ids = [sector.pk for sector in case.sectors.all()]
         same_theme = Q(theme_id=case.theme_id) if case.theme_id else Q(pk__in=[])
+        shares_sector = Exists(
+            Case.sectors.through.objects.filter(case=OuterRef("pk"), servicesector__in=sector_ids)
+        )
+        # Ranking every case of a big catalogue would read all of them; the closest few are
+        # among the newest cases of each kind (same theme and a sector, same theme, a sector),
+        # each found through an index, so only these few candidates are ranked.
+        others = self.exclude(pk=case.pk).order_by(F("published_on").desc(), "slug")
+        candidates = Q(pk__in=[])
+        for kind in (same_theme & Q(shares_sector), same_theme, Q(shares_sector)):
+            candidates |= Q(pk__in=others.filter(kind).values("pk")[:RELATED_CANDIDATES])
         return (
-            self.exclude(pk=case.pk)
+            self.filter(candidates)
             .annotate(
                 shared_sectors=Count("sectors", filter=Q(sectors__in=sector_ids)),
                 same_theme=ExpressionWrapper(same_theme, output_field=models.BooleanField()),
@@ -349,30 +363,38 @@ class CaseQuerySet(models.QuerySet):
     def in_themes(self, slugs):
         return self.filter(theme__slug__in=slugs)
 
+    # EXISTS on the join table itself (indexed both ways, migration 0003): the database can walk
+    # the cases in the list's order and stop at a page's worth, instead of collecting every
+    # matching case first and sorting them.
+
     def in_sectors(self, codes):
-        return self.filter(pk__in=Case.objects.filter(sectors__code__in=codes).values("pk"))
+        links = Case.sectors.through.objects.filter(servicesector__code__in=codes)
+        return self.filter(Exists(links.filter(case=OuterRef("pk"))))
 
     def in_regions(self, slugs):
         """Cases led by these regions or, for a province, by any region inside it."""
         regions = Region.objects.with_children_of(slugs)
-        return self.filter(pk__in=Case.objects.filter(lead_regions__in=regions).values("pk"))
+        links = Case.lead_regions.through.objects.filter(region__in=regions)
+        return self.filter(Exists(links.filter(case=OuterRef("pk"))))
 
     def in_years(self, years):
         return self.filter(published_on__year__in=[int(year) for year in years])
 
     # Facet counts: {key: number of cases}, each in one aggregate query.
 
-    def _counts_by(self, *keys):
+    def _counts_by(self, *keys, distinct=False):
+        # Filters are subqueries, so a case is one row unless a key crosses a many-to-many
+        # relation: only then is the slower COUNT(DISTINCT) needed.
         rows = (
             self.order_by()
             .prefetch_related(None)
             .values_list(*keys)
-            .annotate(n=Count("pk", distinct=True))
+            .annotate(n=Count("pk", distinct=distinct))
         )
         return {row[:-1]: row[-1] for row in rows if row[0] is not None}
 
-    def _counts_by_key(self, key):
-        return {keys[0]: n for keys, n in self._counts_by(key).items()}
+    def _counts_by_key(self, key, distinct=False):
+        return {keys[0]: n for keys, n in self._counts_by(key, distinct=distinct).items()}
 
     def program_counts(self):
         return self._counts_by_key("batch__program__slug")
@@ -385,7 +407,7 @@ class CaseQuerySet(models.QuerySet):
         return self._counts_by_key("theme__slug")
 
     def sector_counts(self):
-        return self._counts_by_key("sectors__code")
+        return self._counts_by_key("sectors__code", distinct=True)
 
     def region_counts(self):
         """Cases per lead region; a province counts the cases of its cities too (no twice).
@@ -410,6 +432,12 @@ class CaseQuerySet(models.QuerySet):
     def year_counts(self):
         counts = self._counts_by_key(ExtractYear("published_on"))
         return {str(year): n for year, n in counts.items()}
+
+
+# How many of the newest cases of each kind related_to() ranks.
+RELATED_CANDIDATES = 12
+# Texts a list never shows; its querysets leave them in the database.
+LONG_TEXT_FIELDS = ["summary_zh", "summary_en", "body_zh", "body_en", "verification_note"]
 
 
 class CaseManager(SlugManager.from_queryset(CaseQuerySet)):
@@ -559,3 +587,32 @@ class CaseSearch(models.Model):
 
     def __str__(self):
         return f"search entry of case {self.case_id}"
+
+
+class CatalogueVersionQuerySet(models.QuerySet):
+    def current(self):
+        """The catalogue's version token, or None when the row is missing (after a flush)."""
+        return self.filter(pk=1).values_list("token", flat=True).first()
+
+
+class CatalogueVersion(models.Model):
+    """One row whose token changes on every write to the catalogue; caches key on it.
+
+    Database triggers (migration 0004) write a new random token after any insert, update,
+    delete (and, on PostgreSQL, truncate) of cases, their regions and sectors, batches, themes,
+    sectors, regions, programs and memberships: so admin edits, imports, ``bulk_create``,
+    ``QuerySet.update`` and raw SQL all invalidate, and nothing in Python has to remember to. A
+    random token rather than a counter: a rolled-back write can never bring back a number that
+    a cache entry was stored under.
+    """
+
+    token = models.CharField(_("token"), max_length=32)
+
+    objects = CatalogueVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
+
+    def __str__(self):
+        return self.token

@@ -1,10 +1,15 @@
 import django_tables2 as tables
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
 from servtrade.bilingual import both
+from servtrade.tables import LeanRowsMixin
 from servtrade.templatetags.servtrade import localized
+
+# What django-tables2 shows for an empty value.
+EMPTY = "—"
 
 
 class ExportColumn(tables.Column):
@@ -14,8 +19,8 @@ class ExportColumn(tables.Column):
         super().__init__(*args, visible=False, orderable=False, **kwargs)
 
 
-class CaseTable(tables.Table):
-    """The public case list. Reads only what ``Case.objects.with_related()`` fetched.
+class CaseTable(LeanRowsMixin, tables.Table):
+    """The public case list. Reads only what ``Case.objects.listed()`` fetched.
 
     The page shows titles and names in its language; the downloads (``?_export=``) carry both
     languages and each case's permalink instead.
@@ -81,6 +86,42 @@ class CaseTable(tables.Table):
         order_by_field = "sort"
         attrs = {"class": "results"}
         empty_text = _("No published case matches these filters.")
+
+    def cells(self, record):
+        """The page's cells of one case (LeanRowsMixin), from the render_* methods below."""
+        return {
+            "title": self.render_title(record, record.title),
+            "lead_regions": self.render_lead_regions(record),
+            "theme": self.render_theme(record.theme) if record.theme else EMPTY,
+            "batch": self.render_batch(record.batch) if record.batch else EMPTY,
+            "sectors": self.render_sectors(record),
+            "published_on": date_format(record.published_on, "Y-m-d")
+            if record.published_on
+            else EMPTY,
+        }
+
+    def export_values(self, record):
+        """The downloads' values of one case (servtrade.exports), as ``as_values()`` gives them
+        from the value_* methods below, without django-tables2's per-cell signature checks."""
+        batch, theme = record.batch, record.theme
+        return {
+            # Empty field values are exported as None, as django-tables2 does.
+            "title_zh": record.title_zh or None,
+            "title_en": record.title_en or None,
+            "program": self.value_program(batch.program) if batch else None,
+            "batch_number": batch.number if batch else None,
+            "theme_names": self.value_theme_names(theme) if theme else None,
+            "lead_regions_zh": self.value_lead_regions_zh(record),
+            "lead_regions_en": self.value_lead_regions_en(record),
+            "sector_codes": self.value_sector_codes(record),
+            "sectors_zh": self.value_sectors_zh(record),
+            "sectors_en": self.value_sectors_en(record),
+            "published_on": self.value_published_on(record.published_on),
+            "title_is_topic": record.title_is_topic,
+            "needs_verification": record.needs_verification,
+            "source_url": record.source_url or None,
+            "permalink": self.value_permalink(record),
+        }
 
     def render_title(self, record, value):
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), localized(value))

@@ -7,9 +7,10 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from cases.filters import CaseFilterSet
-from cases.models import Case, CaseBatch
+from cases.models import Case, CaseBatch, CatalogueVersion
 from cases.tables import CaseTable
 from regions.models import PilotProgram, Region
+from servtrade.caching import cached
 from servtrade.views import ExportListMixin, PublicListMixin
 
 # How many related cases a case page suggests.
@@ -19,20 +20,29 @@ HOME_FACETS = ["theme", "sector", "region"]
 
 
 class HomeView(TemplateView):
+    """The catalogue's figures and ways in; cached until the catalogue changes."""
+
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
+        version = CatalogueVersion.objects.current()
         published = Case.objects.published()
-        latest = CaseBatch.objects.with_case_counts().select_related("program")
         return super().get_context_data(
-            program_count=PilotProgram.objects.count(),
-            region_count=Region.objects.filter(memberships__isnull=False).distinct().count(),
-            batch_count=CaseBatch.objects.count(),
-            case_count=published.count(),
-            latest_batch=latest.order_by(F("published_on").desc(nulls_last=True)).first(),
-            facets=CaseFilterSet(queryset=published).facets(HOME_FACETS),
+            **cached(version, ("home-figures",), home_figures),
+            facets=CaseFilterSet(queryset=published, version=version).facets(HOME_FACETS),
             **kwargs,
         )
+
+
+def home_figures():
+    latest = CaseBatch.objects.with_case_counts().select_related("program")
+    return {
+        "program_count": PilotProgram.objects.count(),
+        "region_count": Region.objects.filter(memberships__isnull=False).distinct().count(),
+        "batch_count": CaseBatch.objects.count(),
+        "case_count": Case.objects.published().count(),
+        "latest_batch": latest.order_by(F("published_on").desc(nulls_last=True)).first(),
+    }
 
 
 class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterView):
@@ -44,7 +54,12 @@ class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterVie
     strict = False
 
     def get_queryset(self):
-        return Case.objects.published().with_related()
+        return Case.objects.published().listed()
+
+    def get_filterset_kwargs(self, filterset_class):
+        # Options, counts and the total are cached until the catalogue changes.
+        version = CatalogueVersion.objects.current()
+        return {**super().get_filterset_kwargs(filterset_class), "version": version}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(facets=self.filterset.facets(), **kwargs)
@@ -62,7 +77,7 @@ class CaseDetailView(DetailView):
     def get_context_data(self, **kwargs):
         case = self.object
         permalink = self.request.build_absolute_uri(case.get_absolute_url())
-        related = Case.objects.published().related_to(case).with_related()[:RELATED_CASES]
+        related = Case.objects.published().related_to(case).listed()[:RELATED_CASES]
         return super().get_context_data(
             related_cases=related,
             permalink=permalink,
@@ -91,7 +106,7 @@ class BatchDetailView(DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        cases = self.object.cases.published().with_related()
+        cases = self.object.cases.published().listed()
         return super().get_context_data(
             cases=cases.order_by(F("theme__position").asc(nulls_last=True), "theme__slug", "slug"),
             **kwargs,

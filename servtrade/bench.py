@@ -58,8 +58,8 @@ def bench_context(theme, sector, region):
         "session": session.session_key,
         "filter": {
             "theme__id__exact": Theme.objects.get(slug=theme).pk,
-            "sectors__id__exact": ServiceSector.objects.get(code=sector).pk,
-            "lead_regions__id__exact": Region.objects.get(slug=region).pk,
+            "sectors": ServiceSector.objects.get(code=sector).pk,
+            "lead_regions": Region.objects.get(slug=region).pk,
         },
         "detail": Case.objects.published().filter(slug__startswith="generated-").first().slug,
     }

@@ -6,6 +6,9 @@ each of its options, how many results the option would give with all the *other*
 one aggregate (GROUP BY) query per facet, asked of the model's QuerySet. Views, and later the JSON
 API, use the same FilterSets, so nothing here knows about HTML.
 
+Given a ``version`` (see servtrade.caching), the options, the counts and the number of results
+are cached under it: a page with a warm cache runs no facet query at all.
+
 Values nobody can understand (a stale slug in a shared link, a typo) are dropped one by one and
 reported by ``ignored()``, so the page shows what was ignored instead of failing or silently
 throwing away the whole filter.
@@ -15,6 +18,9 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
+from django.utils.translation import get_language
+
+from servtrade.caching import cached
 
 
 class LenientMultipleChoiceField(forms.MultipleChoiceField):
@@ -83,15 +89,34 @@ class FacetFilterSet(django_filters.FilterSet):
     serve both to validate the values in the URL and to label the counts.
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, version=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.version = version
         self._options = {}
 
     def get_options(self, name):
-        """The options of facet ``name``, read once."""
+        """The options of facet ``name``, read once (and cached in the page's language)."""
         if name not in self._options:
-            self._options[name] = list(getattr(self, f"options_{name}")())
+            self._options[name] = cached(
+                self.version,
+                ("facet-options", type(self).__name__, name, get_language()),
+                lambda: list(getattr(self, f"options_{name}")()),
+            )
         return self._options[name]
+
+    def state(self):
+        """What the results depend on: the understood values, in a canonical order."""
+        return tuple(
+            (name, tuple(sorted(value)) if isinstance(value, list) else value)
+            for name, value in sorted(self.cleaned_data.items())
+            if value not in (None, "", [])
+        )
+
+    def count(self):
+        """How many results the filters give (for the paginator), cached with the counts."""
+        return cached(
+            self.version, ("count", type(self).__name__, self.state()), lambda: self.qs.count()
+        )
 
     def get_form_class(self):
         # Only a bound FilterSet builds its form, so a page without parameters reads no options
@@ -141,11 +166,16 @@ class FacetFilterSet(django_filters.FilterSet):
         The counts keep every filter but the facet's own, as a faceted search does; an option
         with no rows is left out unless it is selected (so it can be unselected).
         """
+        names = names or self.facet_names
+        all_counts = cached(
+            self.version,
+            ("facet-counts", type(self).__name__, self.state(), tuple(names)),
+            lambda: {name: self.facet_counts(name) for name in names},
+        )
         result = []
-        for name in names or self.facet_names:
+        for name in names:
             facet_filter = self.filters[name]
-            queryset = self.filter_queryset_except(self.queryset.all(), name)
-            counts = getattr(queryset, facet_filter.count)()
+            counts = all_counts[name]
             selected = set(self.cleaned_data.get(name) or ())
             facet = Facet(name=name, label=facet_filter.label)
             for option in self.get_options(name):
@@ -158,3 +188,8 @@ class FacetFilterSet(django_filters.FilterSet):
                     )
             result.append(facet)
         return result
+
+    def facet_counts(self, name):
+        """{option key: results} of facet ``name`` with every other filter kept."""
+        queryset = self.filter_queryset_except(self.queryset.all(), name)
+        return getattr(queryset, self.filters[name].count)()

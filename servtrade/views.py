@@ -11,11 +11,17 @@ PAGE_SIZES = (20, 50, 100)
 
 
 class PageSizePaginator(Paginator):
-    """A paginator that only serves the page sizes the page offers (no ?per_page=1000000)."""
+    """A paginator that only serves the page sizes the page offers (no ?per_page=1000000).
 
-    def __init__(self, object_list, per_page, *args, **kwargs):
+    ``count``, when given, is the number of rows already known (the FilterSet caches it), so
+    the paginator does not count them again.
+    """
+
+    def __init__(self, object_list, per_page, *args, count=None, **kwargs):
         per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
         super().__init__(object_list, per_page, *args, **kwargs)
+        if count is not None:
+            self.count = count
 
 
 class PublicListMixin:
@@ -29,6 +35,13 @@ class PublicListMixin:
     # The table paginates; Django's list pagination stays off, or it would 404 on a bad page.
     paginate_by = None
     table_pagination = {"per_page": PAGE_SIZES[0], "paginator_class": PageSizePaginator}
+
+    def get_table_pagination(self, table):
+        pagination = super().get_table_pagination(table)
+        filterset = getattr(self, "filterset", None)
+        if pagination and filterset is not None:
+            pagination["count"] = filterset.count()
+        return pagination
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -86,6 +99,19 @@ class ExportListMixin(ExportMixin):
 
     export_class = TableExport
     export_formats = TableExport.FORMATS_OFFERED
+
+    def get(self, request, *args, **kwargs):
+        # A download needs the filtered, sorted rows only: no facets, no page, no count.
+        if self.export_class.is_valid_format(request.GET.get(self.export_trigger_param)):
+            self.filterset = self.get_filterset(self.get_filterset_class())
+            self.object_list = self.filterset.qs
+            return self.create_export(request.GET[self.export_trigger_param])
+        return super().get(request, *args, **kwargs)
+
+    def get_table_pagination(self, table):
+        if self.export_class.is_valid_format(self.request.GET.get(self.export_trigger_param)):
+            return False
+        return super().get_table_pagination(table)
 
     def get_export_filename(self, export_format):
         return f"{self.export_name}-{timezone.localdate().isoformat()}.{export_format}"

@@ -164,3 +164,34 @@ def test_a_duplicate_slug_in_the_admin_form_is_an_error_not_a_crash(admin_client
     )
     assert response.status_code == 200
     assert "slug" in response.context["adminform"].form.errors
+
+
+def test_the_case_changelist_filters_by_sector_and_region_without_distinct(admin_client):
+    guangzhou, beijing = RegionFactory(), RegionFactory()
+    data = ServiceSectorFactory(code="SI")
+    CaseFactory(title_en="Wanted", sectors=[data], lead_regions=[guangzhou, beijing])
+    CaseFactory(title_en="Other region", sectors=[data], lead_regions=[beijing])
+    CaseFactory(title_en="No sector", lead_regions=[guangzhou])
+    changelist = reverse("admin:cases_case_changelist")
+    response = admin_client.get(changelist, {"sectors": data.pk, "lead_regions": guangzhou.pk})
+    shown = [case.title_en for case in response.context["cl"].result_list]
+    assert shown == ["Wanted"]
+    assert not response.context["cl"].queryset.query.distinct
+
+
+def test_the_case_changelist_offers_only_sectors_and_regions_in_use(admin_client):
+    used, unused = ServiceSectorFactory(code="SI"), ServiceSectorFactory(code="SK")
+    region = RegionFactory(name_en="Used city")
+    CaseFactory(sectors=[used], lead_regions=[region])
+    RegionFactory(name_en="Unused city")
+    response = admin_client.get(reverse("admin:cases_case_changelist"))
+    assert f"?sectors={used.pk}" in response.text
+    assert f"?sectors={unused.pk}" not in response.text
+    assert f"?lead_regions={region.pk}" in response.text
+
+
+def test_an_unknown_sector_in_the_changelist_filter_shows_nothing_not_an_error(admin_client):
+    CaseFactory(sectors=[ServiceSectorFactory(code="SI")])
+    response = admin_client.get(reverse("admin:cases_case_changelist"), {"sectors": "abc"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []

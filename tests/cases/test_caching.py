@@ -1,0 +1,144 @@
+"""Cached counts follow every write to the catalogue, whichever way it is made."""
+
+import datetime
+
+import pytest
+from django.core import serializers
+from django.db import connection
+from django.urls import reverse
+from django.utils import translation
+
+from cases.models import Case, CaseBatch, CatalogueVersion, ServiceSector, Theme
+from regions.models import Membership, PilotProgram, Region
+from tests.factories import (
+    CaseBatchFactory,
+    CaseFactory,
+    MembershipFactory,
+    RegionFactory,
+    ServiceSectorFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    """One published case with a region (a pilot member) and a sector, and spares to add."""
+    MembershipFactory(region=RegionFactory(slug="guangzhou"))
+    case = CaseFactory(
+        theme=ThemeFactory(slug="opening"),
+        lead_regions=[RegionFactory(slug="guangzhou")],
+        sectors=[ServiceSectorFactory(code="SG")],
+    )
+    return {"case": case, "region": RegionFactory(), "sector": ServiceSectorFactory(code="SK")}
+
+
+def new_case(world):
+    CaseFactory(batch=world["case"].batch, theme=world["case"].theme)
+
+
+def bulk_create(world):
+    Case.objects.bulk_create(
+        [Case(slug="bulk", title_en="Bulk", batch=world["case"].batch, theme=world["case"].theme)]
+    )
+
+
+def imported(world):
+    """What an import (loaddata, django-import-export) does: deserialize and save."""
+    data = serializers.serialize("json", [world["case"]])
+    for obj in serializers.deserialize("json", data):
+        obj.object.pk, obj.object.slug = None, "imported"
+        obj.save()
+
+
+def raw_sql(world):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_case SET title_en = 'Raw' WHERE id = %s", [world["case"].pk])
+
+
+WRITES = {
+    "save of a new case": new_case,
+    "save of a case": lambda w: w["case"].save(),
+    "QuerySet.update": lambda w: Case.objects.update(status=Case.Status.DRAFT),
+    "bulk_create": bulk_create,
+    "an import": imported,
+    "raw SQL": raw_sql,
+    "delete of a case": lambda w: w["case"].delete(),
+    "QuerySet.delete": lambda w: Case.objects.all().delete(),
+    "adding a region": lambda w: w["case"].lead_regions.add(w["region"]),
+    "removing a region": lambda w: w["case"].lead_regions.clear(),
+    "adding a sector": lambda w: w["case"].sectors.add(w["sector"]),
+    "removing a sector": lambda w: w["case"].sectors.remove(*w["case"].sectors.all()),
+    "renaming a theme": lambda w: Theme.objects.update(name_en="Renamed"),
+    "renaming a sector": lambda w: ServiceSector.objects.update(name_en="Renamed"),
+    "renaming a region": lambda w: Region.objects.update(name_en="Renamed"),
+    "editing a batch": lambda w: CaseBatch.objects.update(number=9),
+    "editing a program": lambda w: PilotProgram.objects.update(name_en="Renamed"),
+    "a new membership": lambda w: MembershipFactory(region=w["region"]),
+    "ending a membership": lambda w: Membership.objects.all().delete(),
+}
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_every_write_to_the_catalogue_gives_it_a_new_version(world, write):
+    before = CatalogueVersion.objects.current()
+    write(world)
+    after = CatalogueVersion.objects.current()
+    assert after is not None and after != before
+
+
+def test_reading_the_catalogue_keeps_its_version(world, client):
+    before = CatalogueVersion.objects.current()
+    client.get(list_url())
+    client.get(reverse("home"))
+    assert CatalogueVersion.objects.current() == before
+
+
+def list_url(query=""):
+    with translation.override("en"):
+        return reverse("cases:case-list") + (f"?{query}" if query else "")
+
+
+def facet_counts(response, name):
+    facet = next(facet for facet in response.context["facets"] if facet.name == name)
+    return {option.key: option.count for option in facet.options}
+
+
+def test_cached_counts_follow_an_update_of_many_cases(world, client):
+    CaseFactory.create_batch(2, batch=world["case"].batch, theme=world["case"].theme)
+    assert facet_counts(client.get(list_url()), "theme") == {"opening": 3}
+    Case.objects.filter(pk=world["case"].pk).update(status=Case.Status.DRAFT)
+    response = client.get(list_url())
+    assert facet_counts(response, "theme") == {"opening": 2}
+    assert "2 published cases match." in response.text
+
+
+def test_cached_counts_follow_a_region_added_to_a_case(world, client):
+    assert world["region"].slug not in facet_counts(client.get(list_url()), "region")
+    world["case"].lead_regions.add(world["region"])
+    assert facet_counts(client.get(list_url()), "region")[world["region"].slug] == 1
+
+
+def test_the_home_figures_follow_a_new_batch(world, client):
+    with translation.override("en"):
+        home = reverse("home")
+    assert client.get(home).context["batch_count"] == 1
+    CaseBatchFactory(published_on=datetime.date(2024, 1, 1), title_en="Newest batch")
+    response = client.get(home)
+    assert response.context["batch_count"] == 2
+    assert "Newest batch" in response.text
+
+
+def test_without_a_version_row_pages_are_computed_and_a_write_brings_it_back(
+    world, client, django_assert_max_num_queries
+):
+    CatalogueVersion.objects.all().delete()
+    assert CatalogueVersion.objects.current() is None
+    client.get(list_url())
+    with django_assert_max_num_queries(17):  # computed again, nothing cached
+        response = client.get(list_url())
+    assert facet_counts(response, "theme") == {"opening": 1}
+    new_case(world)
+    assert CatalogueVersion.objects.current() is not None
+    assert facet_counts(client.get(list_url()), "theme") == {"opening": 2}
