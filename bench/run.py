@@ -277,7 +277,7 @@ def main():
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"],
                         choices=["sqlite", "postgresql"])  # fmt: skip
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
-    parser.add_argument("--port", type=int, default=PORT, help="port gunicorn listens on")
+    parser.add_argument("--port", type=int, default=8765, help="port gunicorn listens on")
     args = parser.parse_args()
     global PORT, BASE
     PORT, BASE = args.port, f"http://127.0.0.1:{args.port}"
@@ -315,7 +315,7 @@ def print_targets(runs):
         if small is not large:
             before = {row["page"]: row["rps"] for row in small["pages"]}
             for name, row in pages.items():
-                factor = before[name] / row["rps"]
+                factor = before[name] / row["rps"] if row["rps"] else float("inf")
                 print(f"  {name:<32} {small['size']:,} -> {large['size']:,}: x{factor:.2f} slower"
                       " (target 1.5)")  # fmt: skip
         print(f"  CSV of every case: peak RssAnon {large['export_memory']['peak_mb']} MB"
