@@ -332,12 +332,17 @@ class CaseQuerySet(models.QuerySet):
         # Ranking every case of a big catalogue would read all of them; the closest few are
         # among the newest cases of each kind (same theme and a sector, same theme, a sector),
         # each found through an index, so only these few candidates are ranked.
-        others = self.exclude(pk=case.pk).order_by(F("published_on").desc(), "slug")
-        candidates = Q(pk__in=[])
+        # The candidates' ids are fetched first (three small index reads): as subqueries joined
+        # by OR they made PostgreSQL scan every case (154 ms at 100,000 cases, against 3 ms).
+        # The list's own order (NULLS LAST), so that the list index serves it on PostgreSQL too.
+        others = self.exclude(pk=case.pk).order_by(F("published_on").desc(nulls_last=True), "slug")
+        candidate_ids = set()
         for kind in (same_theme & Q(shares_sector), same_theme, Q(shares_sector)):
-            candidates |= Q(pk__in=others.filter(kind).values("pk")[:RELATED_CANDIDATES])
+            candidate_ids.update(
+                others.filter(kind).values_list("pk", flat=True)[:RELATED_CANDIDATES]
+            )
         return (
-            self.filter(candidates)
+            self.filter(pk__in=candidate_ids)
             .annotate(
                 shared_sectors=Count("sectors", filter=Q(sectors__in=sector_ids)),
                 same_theme=ExpressionWrapper(same_theme, output_field=models.BooleanField()),

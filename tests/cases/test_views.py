@@ -28,7 +28,8 @@ pytestmark = pytest.mark.django_db
 # counts + count + page + 2 prefetches; on a warm cache only the version, page and prefetches.
 CASE_LIST_QUERIES = 17
 CASE_LIST_QUERIES_WARM = 4
-CASE_DETAIL_QUERIES = 6
+# 6 for the page, 3 index reads for the related cases' candidates (see related_to).
+CASE_DETAIL_QUERIES = 9
 BATCH_QUERIES = 4
 # Cold: the version + 5 figures + 3 facet options + 3 facet counts; warm: the version alone.
 HOME_QUERIES = 12
