@@ -12,7 +12,8 @@ from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from cases.models import Case, CaseBatch, IncompleteCases, ServiceSector, Theme
+from cases.models import Case, CaseBatch, ServiceSector, Theme
+from cases.querysets import IncompleteCases
 from cases.resources import COLUMNS, REQUIRED_COLUMNS, BatchWidget, CaseResource
 from regions.admin import VERIFICATION_FIELDSET
 from regions.models import Region

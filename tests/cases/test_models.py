@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from cases.models import Case, CaseBatch, IncompleteCases
+from cases.models import Case, CaseBatch
+from cases.querysets import IncompleteCases
 from tests.factories import (
     CaseBatchFactory,
     CaseFactory,

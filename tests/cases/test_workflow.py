@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.urls import reverse
 
-from cases.models import Case, IncompleteCases
+from cases.models import Case
+from cases.querysets import IncompleteCases
 from tests.admin_forms import admin_form_data, post_action
 from tests.factories import (
     CaseBatchFactory,
