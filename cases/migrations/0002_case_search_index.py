@@ -4,6 +4,8 @@ import cases.search
 import django.db.models.deletion
 from django.db import migrations, models
 
+from servtrade.migration_sql import run_per_vendor
+
 # The searched fields, in the order servtrade_search_document() takes them (cases.search).
 FIELDS = "title_zh, title_en, summary_zh, summary_en"
 NEW_FIELDS = "new.title_zh, new.title_en, new.summary_zh, new.summary_en"
@@ -97,16 +99,6 @@ POSTGRESQL_REVERSE = [
 ]
 
 
-def run(statements_by_vendor):
-    def operation(apps, schema_editor):
-        statements = statements_by_vendor.get(schema_editor.connection.vendor)
-        if statements is None:
-            raise RuntimeError("servtrade's case search needs SQLite or PostgreSQL.")
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return operation
-
 
 class Migration(migrations.Migration):
 
@@ -129,7 +121,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(
-            run({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
-            run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE}),
+            run_per_vendor({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
+            run_per_vendor({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE}),
         ),
     ]

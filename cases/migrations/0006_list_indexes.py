@@ -12,6 +12,8 @@ subqueries, from the index alone.
 
 from django.db import migrations
 
+from servtrade.migration_sql import run_per_vendor
+
 COMMON = [
     "CREATE INDEX cases_case_lead_regions_region_case "
     "ON cases_case_lead_regions (region_id, case_id)",
@@ -37,16 +39,6 @@ REVERSE = [
 ]
 
 
-def run(statements_by_vendor):
-    def operation(apps, schema_editor):
-        statements = statements_by_vendor.get(schema_editor.connection.vendor)
-        if statements is None:
-            raise RuntimeError("servtrade's list indexes need SQLite or PostgreSQL.")
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return operation
-
 
 class Migration(migrations.Migration):
 
@@ -56,7 +48,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            run({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
-            run({"sqlite": REVERSE, "postgresql": REVERSE}),
+            run_per_vendor({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
+            run_per_vendor({"sqlite": REVERSE, "postgresql": REVERSE}),
         ),
     ]

@@ -9,6 +9,8 @@ triggers, which cost one small write per changed row. The upsert recreates the r
 
 from django.db import migrations, models
 
+from servtrade.migration_sql import run_per_vendor
+
 TABLES = [
     "cases_case",
     "cases_case_lead_regions",
@@ -55,16 +57,6 @@ POSTGRESQL_REVERSE = [
 FIRST_TOKEN = "INSERT INTO cases_catalogueversion (id, token) VALUES (1, 'initial')"
 
 
-def run(statements_by_vendor):
-    def operation(apps, schema_editor):
-        statements = statements_by_vendor.get(schema_editor.connection.vendor)
-        if statements is None:
-            raise RuntimeError("servtrade's catalogue version needs SQLite or PostgreSQL.")
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return operation
-
 
 class Migration(migrations.Migration):
 
@@ -86,7 +78,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(
-            run({"sqlite": [*SQLITE, FIRST_TOKEN], "postgresql": [*POSTGRESQL, FIRST_TOKEN]}),
-            run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE}),
+            run_per_vendor({"sqlite": [*SQLITE, FIRST_TOKEN], "postgresql": [*POSTGRESQL, FIRST_TOKEN]}),
+            run_per_vendor({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE}),
         ),
     ]
