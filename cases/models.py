@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.querysets import CaseBatchQuerySet, CaseQuerySet
+from cases.querysets import CaseBatchQuerySet, CaseQuerySet, CaseTermQuerySet
 from cases.search import SearchDocumentField
 from regions.models import PilotProgram, Region, SlugManager, Verifiable
 from servtrade.bilingual import Bilingual
@@ -29,7 +29,7 @@ class Theme(models.Model):
     name = Bilingual()
     description = Bilingual()
 
-    objects = SlugManager()
+    objects = SlugManager.from_queryset(CaseTermQuerySet)()
 
     class Meta:
         verbose_name = _("theme")
@@ -47,7 +47,7 @@ class Theme(models.Model):
         return (self.slug,)
 
 
-class ServiceSectorManager(models.Manager):
+class ServiceSectorManager(models.Manager.from_queryset(CaseTermQuerySet)):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 

@@ -41,6 +41,15 @@ class CaseBatchQuerySet(models.QuerySet):
         )
 
 
+class CaseTermQuerySet(models.QuerySet):
+    """Themes and sectors: the terms a case is described by."""
+
+    def with_case_counts(self):
+        """Annotate ``case_count``: the published cases described by each term."""
+        published = self.model._meta.get_field("cases").related_model.Status.PUBLISHED
+        return self.annotate(case_count=Count("cases", filter=Q(cases__status=published)))
+
+
 class IncompleteCases(Exception):
     """Nothing was published: some of the cases are not complete yet.
 

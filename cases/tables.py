@@ -41,7 +41,10 @@ class CaseTable(LeanRowsMixin, tables.Table):
     sectors = tables.Column(
         verbose_name=_("Sectors"), orderable=False, empty_values=(), exclude_from_export=True
     )
-    published_on = tables.DateColumn(verbose_name=_("Published"), format="Y-m-d")
+    # The slug breaks ties between cases of one day, so that pages never overlap.
+    published_on = tables.DateColumn(
+        verbose_name=_("Published"), format="Y-m-d", order_by=("published_on", "slug")
+    )
 
     title_zh = ExportColumn(verbose_name=_("Chinese title"))
     title_en = ExportColumn(verbose_name=_("English title"))
@@ -125,6 +128,13 @@ class CaseTable(LeanRowsMixin, tables.Table):
 
     def render_title(self, record, value):
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), localized(value))
+
+    @classmethod
+    def sort_keys(cls):
+        """The values ``sort`` takes: each sortable column, ``-`` before it for descending."""
+        # A column whose orderable is None sorts: it follows the table, which does.
+        names = [name for name, column in cls.base_columns.items() if column.orderable is not False]
+        return [key for name in names for key in (name, f"-{name}")]
 
     def order_title(self, queryset, is_descending):
         return queryset.order_by_title(descending=is_descending), True

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from servtrade.caching import cached
 
@@ -142,16 +142,35 @@ class FacetFilterSet(django_filters.FilterSet):
         self.form.is_valid()
         return self.form.cleaned_data
 
+    def unusable(self):
+        """Each value the URL gave that cannot be used: (filter name, value or message, which).
+
+        ``which`` is "value" for a value the filter does not know (a stale slug), "message"
+        for the form's own error about the parameter (keywords too long).
+        """
+        if not self.is_bound:
+            return
+        self.form.is_valid()
+        for name, bound_field in self.form.fields.items():
+            for value in getattr(bound_field, "ignored", ()):
+                yield name, value, "value"
+            for message in self.form.errors.get(name, ()):
+                yield name, message, "message"
+
     def ignored(self):
         """What the URL asked for that could not be used: [(filter label, value or message)]."""
-        if not self.is_bound:
-            return []
-        self.form.is_valid()
-        found = []
-        for name, bound_field in self.form.fields.items():
-            label = self.filters[name].label
-            found += [(label, value) for value in getattr(bound_field, "ignored", ())]
-            found += [(label, message) for message in self.form.errors.get(name, ())]
+        return [(self.filters[name].label, text) for name, text, _which in self.unusable()]
+
+    def problems(self):
+        """{parameter: [why]} for every parameter that could not be used, for the API's 400."""
+        found = {}
+        for name, text, which in self.unusable():
+            if which == "value":
+                text = gettext("“%(value)s” is not a known value of %(name)s.") % {
+                    "value": text[:60],
+                    "name": name,
+                }
+            found.setdefault(name, []).append(str(text))
         return found
 
     def filter_queryset_except(self, queryset, excluded):

@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "servtrade",
     "simple_history",
     "import_export",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "regions",
     "cases",
 ]
@@ -47,6 +51,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, so that redirects carry the CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,6 +145,51 @@ X_FRAME_OPTIONS = "DENY"
 # Spreadsheet imports (django-import-export) run in one transaction: the preview is rolled back,
 # and a confirmation that fails writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# The read-only API (/api/v1/). JSON only; anonymous clients are throttled per address so that
+# a crawler cannot starve the public pages (the counts live in the default cache: Redis with
+# CACHE_URL, shared by every worker). Numbers documented in the README and the API docs.
+API_ANON_RATE = env_str("SERVTRADE_API_ANON_RATE", "120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["servtrade.throttling.AnonymousThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "servtrade.api.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    # ?format= is not a parameter of ours: JSON is the only format.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "servtrade API",
+    "DESCRIPTION": (
+        "Read-only JSON API of servtrade, the bilingual catalogue of China's pilot program for "
+        "the innovative development of trade in services: its pilot programs, regions, batches, "
+        "themes, service sectors and published best practice cases. Every record carries both "
+        "languages (`_zh`, `_en`). The case list takes exactly the public list's parameters and "
+        "returns the same cases in the same order as `/en/cases/?...`. Anonymous clients may "
+        "make {rate} requests; beyond that the API answers 429 with `Retry-After`."
+    ).format(rate=API_ANON_RATE.replace("/", " per ")),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # The case list's facet parameters list the values they take (they change with the data).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cases.api.list_known_values",
+        "servtrade.api.document_errors",
+    ],
+}
+
+# Cross-origin reads of the API and the bulk files only; nothing else is shared, nothing written.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api|data-files)/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
 
 LOGGING = {
     "version": 1,

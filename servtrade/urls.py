@@ -11,6 +11,7 @@ admin.site.index_title = "管理 · Administration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("servtrade.api_urls")),
 ]
 
 # Every public page exists once per language (/zh-hans/..., /en/...); "/" redirects by the
