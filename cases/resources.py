@@ -18,6 +18,7 @@ from import_export import fields, resources, widgets
 
 from cases.models import Case, CaseBatch, ServiceSector, Theme
 from regions.models import Region
+from servtrade.exports import neutralise, restore
 from servtrade.history import finish_history_record, start_history_record
 
 # What each column holds, shown on the admin's import page; docs/import.md says the same.
@@ -63,7 +64,8 @@ class TextWidget(widgets.CharWidget):
         self.required = required
 
     def clean(self, value, row=None, **kwargs):
-        text = super().clean(value, row, **kwargs).strip()
+        # A cell our export neutralised ('=...) comes back as the text it was.
+        text = restore(super().clean(value, row, **kwargs).strip()).strip()
         if self.required and not text:
             raise ValueError(_("Required: every case needs its title in Chinese and in English."))
         return text
@@ -238,6 +240,10 @@ class CaseResource(resources.ModelResource):
 
     def filter_export(self, queryset, **kwargs):
         return queryset.with_related()
+
+    def export_field(self, field, instance, **kwargs):
+        # Exports are spreadsheets (CSV, XLSX): no cell may run as a formula there.
+        return neutralise(super().export_field(field, instance, **kwargs))
 
     def import_data_inner(self, dataset, dry_run, raise_errors, *args, **kwargs):
         dataset.headers = [str(header or "").strip() for header in dataset.headers]

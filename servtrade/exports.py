@@ -17,6 +17,30 @@ from tablib import Dataset
 # Rows read from the database at a time (with their prefetched regions and sectors).
 CHUNK_SIZE = 1000
 
+# What a spreadsheet may read as the start of a formula (OWASP, "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A cell that a spreadsheet could run as a formula, made plain text by a leading ``'``.
+
+    Every CSV and XLSX the site writes goes through this (list downloads, bulk files, the
+    admin's export); the admin's import takes the ``'`` off again, so a file round-trips.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def restore(value):
+    """The text ``neutralise`` was given (for imports of files the site wrote).
+
+    CSV readers may turn a carriage return into a newline, so ``'`` before one goes too.
+    """
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in (*FORMULA_TRIGGERS, "\n"):
+        return value[1:]
+    return value
+
 
 class Echo:
     """A file-like object for csv.writer that hands back what it is given."""
@@ -30,7 +54,8 @@ class TableExport(BaseTableExport):
 
     - CSV starts with a UTF-8 byte order mark: without it Excel reads UTF-8 as a legacy code page
       and shows Chinese as mojibake.
-    - XLSX neutralises cells that start with "=", so text is never run as a formula.
+    - CSV and XLSX cells that a spreadsheet would run as a formula are neutralised (see
+      ``neutralise``); JSON keeps every value as it is.
     - JSON is keyed by the columns' stable names (``title_zh``), not by the page's language.
     """
 
@@ -76,10 +101,14 @@ class TableExport(BaseTableExport):
                 row = BoundRow(record, table=self.table)
                 yield [force_str(row.get_cell_value(name), strings_only=True) for name in names]
 
+    def spreadsheet_rows(self):
+        for row in self.rows():
+            yield [neutralise(value) for value in row]
+
     def csv_chunks(self):
         writer = csv.writer(Echo())
         yield "\ufeff" + writer.writerow(self.headers())
-        for row in self.rows():
+        for row in self.spreadsheet_rows():
             yield writer.writerow(row)
 
     def json_chunks(self):
@@ -95,10 +124,10 @@ class TableExport(BaseTableExport):
         elif self.format == self.JSON:
             response = StreamingHttpResponse(self.json_chunks(), content_type=self.content_type())
         else:
-            dataset = Dataset(*self.rows(), headers=self.headers(), **self.dataset_kwargs)
-            response = HttpResponse(
-                dataset.export(self.XLSX, escape=True), content_type=self.content_type()
+            dataset = Dataset(
+                *self.spreadsheet_rows(), headers=self.headers(), **self.dataset_kwargs
             )
+            response = HttpResponse(dataset.export(self.XLSX), content_type=self.content_type())
         if filename:
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
