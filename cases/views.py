@@ -6,6 +6,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from cases.feeds import feed_url
 from cases.filters import CaseFilterSet
 from cases.models import Case, CaseBatch, CatalogueVersion
 from cases.tables import CaseTable
@@ -62,7 +63,9 @@ class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterVie
         return {**super().get_filterset_kwargs(filterset_class), "version": version}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(facets=self.filterset.facets(), **kwargs)
+        return super().get_context_data(
+            facets=self.filterset.facets(), feed_url=feed_url(self.request.GET), **kwargs
+        )
 
 
 class CaseDetailView(DetailView):
