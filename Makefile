@@ -40,6 +40,7 @@ setup: check-python $(VENV)/.installed
 ifneq ($(DEMO_LOADER),)
 	$(PY) manage.py load_demo
 endif
+	$(PY) manage.py build_bulk_files
 
 demo: setup
 	@echo "servtrade is serving on http://127.0.0.1:$(PORT) (admin: http://127.0.0.1:$(PORT)/admin/)"

@@ -1,14 +1,22 @@
+import datetime
+
+from django.conf import settings
 from django.db.models import F
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition, require_safe
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from cases import bulk
 from cases.feeds import feed_url
 from cases.filters import CaseFilterSet
 from cases.models import Case, CaseBatch, CatalogueVersion
+from cases.structured_data import case_article, catalogue_dataset
 from cases.tables import CaseTable
 from regions.models import PilotProgram, Region
 from servtrade.caching import cached
@@ -31,6 +39,7 @@ class HomeView(TemplateView):
         return super().get_context_data(
             **cached(version, ("home-figures",), home_figures),
             facets=CaseFilterSet(queryset=published, version=version).facets(HOME_FACETS),
+            structured_data=catalogue_dataset(self.request),
             **kwargs,
         )
 
@@ -51,6 +60,9 @@ class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterVie
     filterset_class = CaseFilterSet
     template_name = "cases/case_list.html"
     export_name = "servtrade-cases"
+    # Lists longer than settings.EXPORT_ROW_LIMIT are downloaded from the bulk files (/data/),
+    # which no web worker builds.
+    bulk_url = reverse_lazy("cases:data")
     # An unusable filter value is dropped and reported; the others still apply.
     strict = False
 
@@ -86,6 +98,7 @@ class CaseDetailView(DetailView):
             permalink=permalink,
             # Only what the public can reach is worth citing.
             citation=case.citation(permalink, timezone.localdate()) if case.is_published else "",
+            structured_data=case_article(self.request, case) if case.is_published else None,
             **kwargs,
         )
 
@@ -114,3 +127,55 @@ class BatchDetailView(DetailView):
             cases=cases.order_by(F("theme__position").asc(nulls_last=True), "theme__slug", "slug"),
             **kwargs,
         )
+
+
+class DataView(TemplateView):
+    """/data/: the bulk files with their size, rows, build date and licence, and the other ways
+    to the data (API, feeds). Reads the build's manifest, not the database."""
+
+    template_name = "cases/data.html"
+
+    def get_context_data(self, **kwargs):
+        manifest = bulk.read_manifest()
+        files = []
+        if manifest:
+            for name, entry in manifest["files"].items():
+                files.append({"name": name, **entry})
+        return super().get_context_data(
+            manifest=manifest,
+            files=files,
+            row_limit=settings.EXPORT_ROW_LIMIT,
+            asked_rows=self.request.GET.get("rows", "")[:12],
+            structured_data=catalogue_dataset(self.request),
+            **kwargs,
+        )
+
+
+def bulk_file_etag(request, name):
+    entry = (bulk.read_manifest() or {"files": {}})["files"].get(name)
+    return entry and entry["sha256"]
+
+
+def bulk_file_modified(request, name):
+    path = bulk.bulk_dir() / name
+    if name in bulk.FILES and path.exists():
+        return datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
+    return None
+
+
+@require_safe
+@condition(etag_func=bulk_file_etag, last_modified_func=bulk_file_modified)
+def bulk_file(request, name):
+    """A bulk file at its stable address, sent from disk (no database), with an ETag (its
+    SHA-256) and Last-Modified, so a client that has it gets a 304."""
+    if name not in bulk.FILES or bulk_file_etag(request, name) is None:
+        raise Http404("No such file.")
+    response = FileResponse(
+        open(bulk.bulk_dir() / name, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        content_type=bulk.FILES[name],
+        as_attachment=not name.endswith(".json"),
+        filename=name,
+    )
+    # A day in caches; revalidated by ETag after that.
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

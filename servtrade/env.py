@@ -29,6 +29,16 @@ def env_bool(name, default):
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use one of 1/0, true/false.")
 
 
+def env_int(name, default):
+    """A whole number ≥ 1, e.g. SERVTRADE_EXPORT_ROW_LIMIT=10000."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number of at least 1.")
+    return int(raw)
+
+
 def env_list(name, default):
     """A comma-separated list, e.g. DJANGO_ALLOWED_HOSTS=servtrade.example,www.servtrade.example."""
     raw = os.environ.get(name)

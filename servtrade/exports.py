@@ -2,17 +2,19 @@
 
 CSV and JSON stream: rows are read from the database in chunks and written as they come, so a
 download of every case keeps a worker's memory flat however long the list grows. XLSX is a zip
-that must be finished before it is sent; tablib builds it from the same chunked rows.
+that must be finished before it is sent: openpyxl's write-only mode writes the same chunked rows
+to a temporary file as they come, so its memory stays as flat as the CSV's.
 """
 
 import csv
 import json
+import tempfile
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils.encoding import force_str
 from django_tables2.export import TableExport as BaseTableExport
 from django_tables2.rows import BoundRow
-from tablib import Dataset
+from openpyxl import Workbook
 
 # Rows read from the database at a time (with their prefetched regions and sectors).
 CHUNK_SIZE = 1000
@@ -40,6 +42,17 @@ def restore(value):
     if isinstance(value, str) and value.startswith("'") and value[1:2] in (*FORMULA_TRIGGERS, "\n"):
         return value[1:]
     return value
+
+
+def write_xlsx(file, headers, rows):
+    """An XLSX workbook of one sheet written row by row (openpyxl's write-only mode keeps only
+    the current row in memory); ``rows`` must be neutralised already."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(file)
 
 
 class Echo:
@@ -124,10 +137,11 @@ class TableExport(BaseTableExport):
         elif self.format == self.JSON:
             response = StreamingHttpResponse(self.json_chunks(), content_type=self.content_type())
         else:
-            dataset = Dataset(
-                *self.spreadsheet_rows(), headers=self.headers(), **self.dataset_kwargs
-            )
-            response = HttpResponse(dataset.export(self.XLSX), content_type=self.content_type())
+            # Closed by the response once sent; gone from disk when closed.
+            file = tempfile.TemporaryFile()  # noqa: SIM115
+            write_xlsx(file, self.headers(), self.spreadsheet_rows())
+            file.seek(0)
+            response = FileResponse(file, content_type=self.content_type())
         if filename:
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from servtrade.env import cache_from_url, env_bool, env_list, env_str
+from servtrade.env import cache_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_filters",
     "django_tables2",
     # The project package itself, for its template tags (servtrade/templatetags/).
@@ -185,9 +186,19 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# The public site's address, for absolute links in what is built outside a request (the bulk
+# files' permalinks). Its host must be in ALLOWED_HOSTS.
+SITE_URL = env_str("SERVTRADE_SITE_URL", "http://127.0.0.1:8000")
+# Where manage.py build_bulk_files writes the bulk files that /data/files/<name> serves.
+BULK_FILES_DIR = Path(env_str("SERVTRADE_BULK_FILES_DIR") or BASE_DIR / "data-files")
+
+# A list longer than this is not downloaded from the list (?_export=): a worker would be busy
+# for seconds; the page sends readers to the bulk files instead.
+EXPORT_ROW_LIMIT = env_int("SERVTRADE_EXPORT_ROW_LIMIT", 10_000)
+
 # Cross-origin reads of the API and the bulk files only; nothing else is shared, nothing written.
 CORS_ALLOW_ALL_ORIGINS = True
-CORS_URLS_REGEX = r"^/(api|data-files)/.*$"
+CORS_URLS_REGEX = r"^/(api|data/files)/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 

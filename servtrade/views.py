@@ -1,6 +1,9 @@
 """What every public list page shares: page sizes, downloads, and notices about bad parameters."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django_tables2.export import ExportMixin
@@ -95,15 +98,27 @@ class PublicListMixin:
 
 
 class ExportListMixin(ExportMixin):
-    """Downloads of exactly the filtered, sorted list (all pages) as CSV, XLSX or JSON."""
+    """Downloads of exactly the filtered, sorted list (all pages) as CSV, XLSX or JSON.
+
+    With ``bulk_url`` set, a list longer than ``settings.EXPORT_ROW_LIMIT`` is not built by a
+    worker: the download link goes to ``bulk_url`` (the bulk files of the whole catalogue).
+    """
 
     export_class = TableExport
     export_formats = TableExport.FORMATS_OFFERED
+    bulk_url = None
+
+    def too_long_to_export(self, rows):
+        return self.bulk_url is not None and rows > settings.EXPORT_ROW_LIMIT
 
     def get(self, request, *args, **kwargs):
-        # A download needs the filtered, sorted rows only: no facets, no page, no count.
+        # A download needs the filtered, sorted rows only: no facets, no page, and the count
+        # only where there is a limit (it is cached with the facets).
         if self.export_class.is_valid_format(request.GET.get(self.export_trigger_param)):
             self.filterset = self.get_filterset(self.get_filterset_class())
+            rows = self.filterset.count() if self.bulk_url else 0
+            if self.too_long_to_export(rows):
+                return redirect(f"{self.bulk_url}?rows={rows}")
             self.object_list = self.filterset.qs
             return self.create_export(request.GET[self.export_trigger_param])
         return super().get(request, *args, **kwargs)
@@ -119,6 +134,9 @@ class ExportListMixin(ExportMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["downloads"] = []
+        if self.too_long_to_export(context["table"].paginator.count):
+            context["bulk_url"] = self.bulk_url
+            return context
         for export_format in self.export_formats:
             query = self.request.GET.copy()
             query.pop("page", None)
@@ -131,3 +149,11 @@ def shorten(value, limit=60):
     """A user's input, cut short enough to quote back in a notice, control characters shown."""
     value = "".join(char if char.isprintable() else "\ufffd" for char in value)
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def robots_txt(request):
+    """Crawlers: everywhere public, not the admin, downloads, API or filter combinations."""
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    return render(
+        request, "seo/robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain"
+    )

@@ -3,10 +3,12 @@ writes (OWASP's CSV-injection advice): list downloads, the admin's export, the b
 
 import csv
 import io
+import json
 
 import openpyxl
 import pytest
 
+from cases import bulk
 from cases.models import Case
 from servtrade.exports import FORMULA_TRIGGERS, neutralise, restore
 from tests.cases.test_import import confirm, export, preview, problems, spreadsheet, world
@@ -62,7 +64,7 @@ def test_the_list_csv_download_neutralises_formulas(client, dangerous_cases, lan
 
 
 def test_the_list_xlsx_download_neutralises_formulas(client, dangerous_cases):
-    cells = cells_of_xlsx(client.get("/en/cases/?_export=xlsx").content)
+    cells = cells_of_xlsx(client.get("/en/cases/?_export=xlsx").getvalue())
     assert not any(cell.data_type == "f" for cell in cells)
     assert_no_formula([cell.value for cell in cells if isinstance(cell.value, str)])
     assert "'" + HYPERLINK in [cell.value for cell in cells]
@@ -88,3 +90,19 @@ def test_the_admin_export_neutralises_formulas_and_imports_back_unchanged(
     titles = set(Case.objects.values_list("title_en", flat=True))
     # The import trims the spaces (tab, CR) around a title, as it always did.
     assert {title.strip() for title in DANGEROUS_TITLES} <= titles, titles
+
+
+def test_the_bulk_csv_and_xlsx_neutralise_formulas(dangerous_cases, settings, tmp_path):
+    settings.BULK_FILES_DIR = tmp_path
+    settings.SITE_URL = "http://testserver"
+    bulk.build()
+    cells = cells_of_csv((tmp_path / "servtrade-cases.csv").read_bytes())
+    assert_no_formula(cells)
+    assert "'" + HYPERLINK in cells
+    xlsx = cells_of_xlsx((tmp_path / "servtrade-cases.xlsx").read_bytes())
+    assert not any(cell.data_type == "f" for cell in xlsx)
+    assert "'" + HYPERLINK in [cell.value for cell in xlsx]
+    titles = [
+        row["title_en"] for row in json.loads((tmp_path / "servtrade-cases.json").read_text())
+    ]
+    assert HYPERLINK in titles

@@ -246,7 +246,7 @@ def test_the_csv_download_is_the_whole_filtered_sorted_list_with_a_bom(
 def test_the_xlsx_download_opens_as_a_workbook_with_the_same_rows(client):
     exported_world()
     response = export(client, "xlsx", "theme=opening&sort=title")
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
     titles = [row[header.index("English title")] for row in rows[1:]]
