@@ -3,11 +3,14 @@
 A public list's column says in one place what the page shows (``html``) and what the downloads
 (and the API) carry (``value``). django-tables2 still gives the headers, sorting, visibility and
 pages; the cells are never rendered through its per-cell machinery (accessor lookups and
-signature inspection for every cell were most of a list page's time): ``Table.page_rows()``
+signature inspection for every cell were most of a list page's time): ``Table.rows_html()``
 and ``Table.values()`` call each column's own functions once per cell.
 """
 
 import django_tables2 as tables
+from django.forms.utils import flatatt
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 # What a page shows for an empty value (django-tables2's default).
 EMPTY = "—"
@@ -63,17 +66,28 @@ class Column(tables.Column):
 class Table(tables.Table):
     """A public list's table of ``Column``s, rendered by ``includes/_table.html``."""
 
-    def page_rows(self):
-        """The page's rows: for each record, [(header, td attributes, cell)] of the visible
-        columns. Headers and attributes are read once per column, not once per cell."""
+    def rows_html(self):
+        """The page's body rows, each cell from its column's ``html``, labelled by its header
+        for phones (``data-label``). Built here, not cell by cell in the template: at 100 rows
+        and six columns a template loop costs about a tenth of the page."""
         columns = [
-            (column.header, column.attrs["td"].as_html(), column.column.html)
+            (
+                format_html('<td{} data-label="{}">', flatatt(column.attrs["td"]), column.header),
+                column.column.html,
+            )
             for column in self.columns
         ]
-        return [
-            [(header, td_attrs, html(row.record)) for header, td_attrs, html in columns]
-            for row in self.paginated_rows
-        ]
+        # Safe: every cell is escaped unless its column's html() marked it safe.
+        return mark_safe(
+            "\n".join(
+                "<tr>"
+                + "".join(
+                    f"{td}{conditional_escape(html(row.record))}</td>" for td, html in columns
+                )
+                + "</tr>"
+                for row in self.paginated_rows
+            )
+        )
 
     def export_columns(self):
         """The bound columns the downloads and the API carry, in order."""
