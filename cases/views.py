@@ -9,8 +9,6 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 from django.views.generic import DetailView, TemplateView
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from cases import bulk
 from cases.feeds import feed_url
@@ -20,7 +18,7 @@ from cases.structured_data import case_article, catalogue_dataset
 from cases.tables import CaseTable
 from regions.models import PilotProgram, Region
 from servtrade.caching import cached
-from servtrade.views import ExportListMixin, PublicListMixin
+from servtrade.views import PublicListView
 
 # How many related cases a case page suggests.
 RELATED_CASES = 6
@@ -55,19 +53,15 @@ def home_figures():
     }
 
 
-class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterView):
-    table_class = CaseTable
+class CaseListView(PublicListView):
+    queryset = Case.objects.published().listed()
     filterset_class = CaseFilterSet
+    table_class = CaseTable
     template_name = "cases/case_list.html"
     export_name = "servtrade-cases"
     # Lists longer than settings.EXPORT_ROW_LIMIT are downloaded from the bulk files (/data/),
     # which no web worker builds.
     bulk_url = reverse_lazy("cases:data")
-    # An unusable filter value is dropped and reported; the others still apply.
-    strict = False
-
-    def get_queryset(self):
-        return Case.objects.published().listed()
 
     def get_filterset_kwargs(self, filterset_class):
         # Options, counts and the total are cached until the catalogue changes.
@@ -75,9 +69,7 @@ class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterVie
         return {**super().get_filterset_kwargs(filterset_class), "version": version}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            facets=self.filterset.facets(), feed_url=feed_url(self.request.GET), **kwargs
-        )
+        return super().get_context_data(feed_url=feed_url(self.request.GET), **kwargs)
 
 
 class CaseDetailView(DetailView):

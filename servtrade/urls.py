@@ -6,6 +6,7 @@ from django.urls import include, path
 from cases.sitemaps import BatchSitemap, CaseSitemap
 from cases.views import HomeView, bulk_file
 from regions.sitemaps import ProgramSitemap, RegionSitemap
+from servtrade import health
 from servtrade.sitemaps import PagesSitemap
 from servtrade.views import robots_txt
 
@@ -22,6 +23,9 @@ admin.site.site_title = "servtrade"
 admin.site.index_title = "管理 · Administration"
 
 urlpatterns = [
+    # Outside the language prefixes: probes poll them, every second if they like.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("servtrade.api_urls")),
