@@ -7,10 +7,11 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from cases.filters import CaseFilterSet
-from cases.models import Case, CaseBatch, CatalogueVersion
+from cases.models import Case, CaseBatch
 from cases.tables import CaseTable
 from regions.models import PilotProgram, Region
 from servtrade.caching import cached
+from servtrade.http_caching import catalogue_version
 from servtrade.views import ExportListMixin, PublicListMixin
 
 # How many related cases a case page suggests.
@@ -25,7 +26,7 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        version = CatalogueVersion.objects.current()
+        version = catalogue_version(self.request)
         published = Case.objects.published()
         return super().get_context_data(
             **cached(version, ("home-figures",), home_figures),
@@ -58,7 +59,7 @@ class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterVie
 
     def get_filterset_kwargs(self, filterset_class):
         # Options, counts and the total are cached until the catalogue changes.
-        version = CatalogueVersion.objects.current()
+        version = catalogue_version(self.request)
         return {**super().get_filterset_kwargs(filterset_class), "version": version}
 
     def get_context_data(self, **kwargs):
