@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions
 
 from cases.filters import SEARCH_MAX_LENGTH, CaseFilterSet
-from cases.models import Case, CaseBatch, CatalogueVersion, ServiceSector, Theme
+from cases.models import Case, CaseBatch, ServiceSector, Theme
 from cases.serializers import (
     CaseBatchSerializer,
     CaseDetailSerializer,
@@ -23,6 +23,7 @@ from cases.serializers import (
 )
 from cases.tables import CaseTable
 from servtrade.api import ReadOnlyViewSet, list_parameter, strict_filterset
+from servtrade.http_caching import catalogue_version
 
 FACET_PARAMETERS = {
     "program": "Pilot program slug, e.g. `pilot-2020`.",
@@ -82,7 +83,7 @@ class CaseViewSet(ReadOnlyViewSet):
         # Unbound without parameters, as on the page: no facet options need reading then.
         self.filterset = strict_filterset(
             CaseFilterSet(
-                params or None, queryset=queryset, version=CatalogueVersion.objects.current()
+                params or None, queryset=queryset, version=catalogue_version(self.request)
             )
         )
         sorts = params.getlist("sort")

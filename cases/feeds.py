@@ -15,8 +15,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 
 from cases.filters import CaseFilterSet
-from cases.models import Case, CatalogueVersion
+from cases.models import Case
 from servtrade.bilingual import HTML_LANG, active_suffix
+from servtrade.http_caching import catalogue_version
 
 # Entries per feed: a reader polls often; older cases are on the list page.
 FEED_LENGTH = 50
@@ -50,7 +51,7 @@ class CaseFeed(Feed):
             request.GET or None,
             # The summaries are the entries' content; only the full texts stay behind.
             queryset=Case.objects.published().with_related().defer("body_zh", "body_en"),
-            version=CatalogueVersion.objects.current(),
+            version=catalogue_version(request),
         )
 
     def title(self, filterset):

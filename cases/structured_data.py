@@ -30,15 +30,15 @@ def catalogue_dataset(request):
         "temporalCoverage": "2016/..",
     }
     if manifest:
+        # Only what a rebuild of the same catalogue keeps (no size, no build time): pages are
+        # cached by the catalogue's version, and the files are rebuilt after it changes.
         dataset["license"] = manifest["license"]["path"]
-        dataset["dateModified"] = manifest["built_at"]
         dataset["distribution"] = [
             {
                 "@type": "DataDownload",
                 "name": name,
                 "encodingFormat": entry["media_type"],
                 "contentUrl": absolute(reverse("bulk-file", args=[name])),
-                "contentSize": f"{entry['size']} B",
             }
             for name, entry in manifest["files"].items()
         ]
