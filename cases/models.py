@@ -272,26 +272,6 @@ class Case(Verifiable):
         """Why this case cannot be published yet, e.g. ``["no theme"]``; empty when it can."""
         return Case.objects.filter(pk=self.pk).publication_problems().get(self, [])
 
-    def citation(self, url, accessed_on):
-        """A reference a researcher can paste into a paper, in the page's language.
-
-        <issuer> (2023). <title>. In: <batch title>. servtrade, <url> (accessed <date>).
-        Without a known issuer the title leads, as citation styles do for anonymous works: no
-        author is guessed.
-        """
-        batch = self.batch
-        year = (batch.published_on or self.published_on).year
-        if batch.issuer:
-            parts = [f"{batch.issuer} ({year}).", f"{self.title}."]
-        else:
-            parts = [f"{self.title} ({year})."]
-        parts.append(_("In: %(batch)s.") % {"batch": batch.title})
-        parts.append(
-            _("servtrade, %(url)s (accessed %(date)s).")
-            % {"url": url, "date": accessed_on.isoformat()}
-        )
-        return " ".join(parts)
-
 
 class CaseSearch(models.Model):
     """A case's row in the search index, written only by database triggers (migration 0002).

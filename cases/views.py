@@ -1,11 +1,14 @@
 from django.db.models import F
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from cases import citations
 from cases.filters import CaseFilterSet
 from cases.models import Case, CaseBatch, CatalogueVersion
 from cases.tables import CaseTable
@@ -82,7 +85,7 @@ class CaseDetailView(DetailView):
             related_cases=related,
             permalink=permalink,
             # Only what the public can reach is worth citing.
-            citation=case.citation(permalink, timezone.localdate()) if case.is_published else "",
+            **(citation_context(self.request, case) if case.is_published else {}),
             **kwargs,
         )
 
@@ -91,6 +94,64 @@ class CaseDetailView(DetailView):
         if not self.object.is_published:
             # A preview must never be kept by a shared cache and shown to the public.
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def permalink_in(request, case, lang):
+    """The case's absolute address in ``lang`` ("zh" or "en")."""
+    with translation.override("en" if lang == "en" else "zh-hans"):
+        return request.build_absolute_uri(case.get_absolute_url())
+
+
+def citation_context(request, case):
+    """The case page's citations (both styles, both languages), meta tags and downloads."""
+    accessed_on = timezone.localdate()
+    page_lang = "en" if translation.get_language() == "en" else "zh"
+    here = citations.Reference.of(
+        case, page_lang, permalink_in(request, case, page_lang), accessed_on
+    )
+    downloads = []
+    for lang, code in (("zh", "zh-hans"), ("en", "en")):
+        with translation.override(code):
+            for file_format in CitationDownloadView.FORMATS:
+                url = reverse("cases:case-citation", args=[case.slug, file_format])
+                downloads.append({"format": file_format, "lang": lang, "url": url})
+    return {
+        "citations": citations.citations(
+            case, lambda lang: permalink_in(request, case, lang), accessed_on
+        ),
+        "highwire_tags": citations.highwire_tags(here),
+        "citation_downloads": downloads,
+    }
+
+
+class CitationDownloadView(DetailView):
+    """A published case's citation as a file for a reference manager, in the page's language."""
+
+    FORMATS = {
+        "ris": "application/x-research-info-systems",
+        "bib": "application/x-bibtex",
+    }
+
+    def get_queryset(self):
+        return Case.objects.published().with_related()
+
+    def render_to_response(self, context, **response_kwargs):
+        file_format = self.kwargs["format"]
+        if file_format not in self.FORMATS:
+            raise Http404
+        case = self.object
+        lang = "en" if translation.get_language() == "en" else "zh"
+        ref = citations.Reference.of(
+            case, lang, permalink_in(self.request, case, lang), timezone.localdate()
+        )
+        if file_format == "ris":
+            content = citations.ris(ref)
+        else:
+            content = citations.bibtex(ref, key=f"servtrade-{case.slug}-{lang}")
+        response = HttpResponse(content, content_type=f"{self.FORMATS[file_format]}; charset=utf-8")
+        filename = f"servtrade-{case.slug}-{lang}.{file_format}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
 

@@ -274,3 +274,24 @@ def test_screenshots_of_the_main_pages(live_server, page, screenshot):
         assert response.status == (404 if name == "not-found" else 200), path
         expect(page.locator("main h1")).to_be_visible()
         screenshot(name)
+
+
+def test_each_citation_has_a_copy_button_that_copies_it(live_server, page, context, screenshot):
+    catalogue()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto(f"{live_server.url}/en/cases/shenzhen-data-port/")
+    citations = page.locator("section.cite p.citation")
+    expect(citations).to_have_count(4)
+    buttons = page.locator("section.cite button.copy-button")
+    expect(buttons).to_have_count(4)
+    apa_english = page.locator("#cite-apa7-en")
+    page.locator("#cite-apa7-en + button").click()
+    expect(page.locator("#cite-apa7-en + button")).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == apa_english.inner_text().strip()
+    assert copied.startswith("Safe cross-border data flows in Shenzhen. (2023, November 1).")
+    # The button names the citation it copies, for screen readers.
+    described_by = page.locator("#cite-apa7-en + button").get_attribute("aria-describedby")
+    assert page.locator(f"#{described_by}").inner_text() == "APA 7 · English"
+    page.locator("#cite-heading").scroll_into_view_if_needed()
+    screenshot("case-citations")
