@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from cases.models import Case, CaseBatch, ServiceSector, Theme
+from cases.models import Adoption, Case, CaseBatch, ServiceSector, Theme
 from cases.querysets import IncompleteCases
 from cases.resources import COLUMNS, REQUIRED_COLUMNS, BatchWidget, CaseResource
 from regions.admin import VERIFICATION_FIELDSET
@@ -114,7 +114,7 @@ class CaseBatchAdmin(PublishingAdmin):
         "catalogued_of_official",
         "needs_verification",
     ]
-    list_filter = ["program", "kind", "needs_verification"]
+    list_filter = ["program", "kind", "replicated_nationwide", "needs_verification"]
     search_fields = ["title_zh", "title_en", "document_no"]
     list_select_related = ["program"]
     autocomplete_fields = ["program"]
@@ -133,6 +133,7 @@ class CaseBatchAdmin(PublishingAdmin):
                     "document_no",
                     "source_url",
                     "official_case_count",
+                    "replicated_nationwide",
                 ]
             },
         ),
@@ -400,4 +401,88 @@ class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
             )
             % {"count": count},
             messages.SUCCESS,
+        )
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(PublishingAdmin):
+    """Adoptions move from draft to review to published like cases; publishers publish them."""
+
+    list_display = ["case", "region", "extent", "adopted_on", "status"]
+    list_filter = [
+        "status",
+        "extent",
+        ("region", RelatedInUseFieldListFilter),
+        ("case__batch__program", RelatedInUseFieldListFilter),
+    ]
+    search_fields = [
+        "case__title_zh",
+        "case__title_en",
+        "case__slug",
+        "region__name_zh",
+        "region__name_en",
+        "evidence_quote",
+    ]
+    list_select_related = ["case", "region"]
+    autocomplete_fields = ["case", "region"]
+    date_hierarchy = "adopted_on"
+    readonly_fields = ["status", "created_at", "updated_at"]
+    actions = ["submit_for_review", "publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["case", "region", "extent", "adopted_on"]}),
+        (_("Evidence"), {"fields": ["evidence_url", "evidence_quote"]}),
+        (_("Publication"), {"fields": ["status", "created_at", "updated_at"]}),
+    ]
+
+    def report(self, request, message, count):
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(
+        description=_("Submit this adoption for review"),
+        description_plural=_("Submit the selected adoptions for review"),
+        permissions=["change"],
+        location=LIST_AND_FORM,
+    )
+    def submit_for_review(self, request, queryset):
+        count = queryset.submit_for_review()
+        self.report(
+            request,
+            ngettext(
+                "%(count)d adoption submitted for review.",
+                "%(count)d adoptions submitted for review.",
+                count,
+            ),
+            count,
+        )
+
+    @admin.action(
+        description=_("Publish this adoption"),
+        description_plural=_("Publish the selected adoptions"),
+        permissions=["publish"],
+        location=LIST_AND_FORM,
+    )
+    def publish(self, request, queryset):
+        count = queryset.publish()
+        self.report(
+            request,
+            ngettext("%(count)d adoption published.", "%(count)d adoptions published.", count),
+            count,
+        )
+
+    @admin.action(
+        description=_("Unpublish this adoption (back to draft)"),
+        description_plural=_("Unpublish the selected adoptions (back to draft)"),
+        permissions=["publish"],
+        location=LIST_AND_FORM,
+    )
+    def unpublish(self, request, queryset):
+        count = queryset.unpublish()
+        self.report(
+            request,
+            ngettext(
+                "%(count)d adoption returned to draft.",
+                "%(count)d adoptions returned to draft.",
+                count,
+            ),
+            count,
         )

@@ -375,6 +375,7 @@ class FixtureBuilder:
                         "document_no": batch.get("document_no") or "",
                         "source_url": source_url(self.facts, batch.get("sources")),
                         "official_case_count": batch.get("case_count"),
+                        "replicated_nationwide": ours.get("replicated_nationwide", False),
                         **flags.as_fields(self.source_urls),
                     },
                 )

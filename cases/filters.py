@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter
 
 from cases.models import Case, CaseBatch, ServiceSector, Theme
+from cases.querysets import ADOPTED_ELSEWHERE
 from regions.filters import program_options
 from regions.models import Region
 from servtrade.bilingual import LocalizedText
@@ -24,10 +25,13 @@ class CaseFilterSet(FacetFilterSet):
     sector = FacetFilter(label=_("Service sector"), apply="in_sectors", count="sector_counts")
     region = FacetFilter(label=_("Lead region"), apply="in_regions", count="region_counts")
     year = FacetFilter(label=_("Year published"), apply="in_years", count="year_counts")
+    adopted = FacetFilter(
+        label=_("Replication"), apply="in_adoption_states", count="adoption_state_counts"
+    )
 
     class Meta:
         model = Case
-        fields = ["q", "program", "batch", "theme", "sector", "region", "year"]
+        fields = ["q", "program", "batch", "theme", "sector", "region", "year", "adopted"]
 
     def options_program(self):
         return program_options()
@@ -62,3 +66,6 @@ class CaseFilterSet(FacetFilterSet):
     def options_year(self):
         for day in Case.objects.published().dates("published_on", "year", order="DESC"):
             yield Option(str(day.year), str(day.year))
+
+    def options_adopted(self):
+        yield Option(ADOPTED_ELSEWHERE, str(_("Adopted elsewhere")))

@@ -20,6 +20,7 @@ MAINTAINED = [
     "regions.membership",
     "cases.casebatch",
     "cases.case",
+    "cases.adoption",
 ]
 # Lookup tables that staff choose from but only administrators change.
 CONSULTED = ["cases.theme", "cases.servicesector"]

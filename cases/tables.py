@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cases.models import Case
 from servtrade.bilingual import both
@@ -20,7 +21,7 @@ class ExportColumn(tables.Column):
 
 
 class CaseTable(LeanRowsMixin, tables.Table):
-    """The public case list. Reads only what ``Case.objects.listed()`` fetched.
+    """The public case list. Reads what ``Case.objects.listed().with_adoption_counts()`` fetched.
 
     The page shows titles and names in its language; the downloads (``?_export=``) carry both
     languages and each case's permalink instead.
@@ -42,6 +43,11 @@ class CaseTable(LeanRowsMixin, tables.Table):
         verbose_name=_("Sectors"), orderable=False, empty_values=(), exclude_from_export=True
     )
     published_on = tables.DateColumn(verbose_name=_("Published"), format="Y-m-d")
+    adoptions = tables.Column(
+        verbose_name=_("Adopted by"),
+        accessor="adoption_count",
+        order_by=("adoption_count", "slug"),
+    )
 
     title_zh = ExportColumn(verbose_name=_("Chinese title"))
     title_en = ExportColumn(verbose_name=_("English title"))
@@ -60,7 +66,7 @@ class CaseTable(LeanRowsMixin, tables.Table):
 
     class Meta:
         model = Case
-        fields = ["title", "lead_regions", "theme", "batch", "sectors", "published_on"]
+        fields = ["title", "lead_regions", "theme", "batch", "sectors", "published_on", "adoptions"]
         # Downloads read best with the titles first and the date after the sectors; the page
         # shows its visible columns in the same relative order.
         sequence = [
@@ -80,6 +86,7 @@ class CaseTable(LeanRowsMixin, tables.Table):
             "sectors_zh",
             "sectors_en",
             "published_on",
+            "adoptions",
             "...",
         ]
         template_name = "includes/_table.html"
@@ -98,6 +105,7 @@ class CaseTable(LeanRowsMixin, tables.Table):
             "published_on": date_format(record.published_on, "Y-m-d")
             if record.published_on
             else EMPTY,
+            "adoptions": self.render_adoptions(record.adoption_count),
         }
 
     def export_values(self, record):
@@ -117,6 +125,7 @@ class CaseTable(LeanRowsMixin, tables.Table):
             "sectors_zh": self.value_sectors_zh(record),
             "sectors_en": self.value_sectors_en(record),
             "published_on": self.value_published_on(record.published_on),
+            "adoptions": record.adoption_count,
             "title_is_topic": record.title_is_topic,
             "needs_verification": record.needs_verification,
             "source_url": record.source_url or None,
@@ -146,6 +155,16 @@ class CaseTable(LeanRowsMixin, tables.Table):
             '<abbr title="{}">{}</abbr>',
             ((sector.name, sector.code) for sector in record.sectors.all()),
         )
+
+    def render_adoptions(self, value):
+        return (
+            ngettext("%(count)d region", "%(count)d regions", value) % {"count": value}
+            if value
+            else EMPTY
+        )
+
+    def value_adoptions(self, value):
+        return value
 
     def value_program(self, value):
         return both(value, "name")

@@ -12,6 +12,7 @@ urlpatterns = [
         views.CitationDownloadView.as_view(),
         name="case-citation",
     ),
+    path("compare/", views.CompareView.as_view(), name="compare"),
     path(
         "programs/<slug:program_slug>/batches/<int:number>/",
         views.BatchDetailView.as_view(),

@@ -9,6 +9,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from cases import citations
+from cases.compare import KINDS, MAX_ITEMS, Comparison
 from cases.filters import CaseFilterSet
 from cases.models import Case, CaseBatch, CatalogueVersion
 from cases.tables import CaseTable
@@ -57,7 +58,7 @@ class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterVie
     strict = False
 
     def get_queryset(self):
-        return Case.objects.published().listed()
+        return Case.objects.published().listed().with_adoption_counts()
 
     def get_filterset_kwargs(self, filterset_class):
         # Options, counts and the total are cached until the catalogue changes.
@@ -84,6 +85,11 @@ class CaseDetailView(DetailView):
         return super().get_context_data(
             related_cases=related,
             permalink=permalink,
+            adoptions=case.adoptions.published().select_related("region"),
+            # Every pilot region but its own adopted a case its batch had replicated nationwide.
+            nationwide_regions=Region.objects.pilot().exclude(led_cases=case).count()
+            if case.batch and case.batch.replicated_nationwide
+            else None,
             # Only what the public can reach is worth citing.
             **(citation_context(self.request, case) if case.is_published else {}),
             **kwargs,
@@ -172,3 +178,34 @@ class BatchDetailView(DetailView):
             cases=cases.order_by(F("theme__position").asc(nulls_last=True), "theme__slug", "slug"),
             **kwargs,
         )
+
+
+class CompareView(TemplateView):
+    """Two to four regions, batches or programs side by side (cases/compare.py).
+
+    A page without a comparison offers the choice; one the address cannot make says why, with
+    status 400, and offers the choice again.
+    """
+
+    template_name = "cases/compare.html"
+
+    def get_context_data(self, **kwargs):
+        comparison = Comparison(self.request.GET)
+        filterset = CaseFilterSet(version=CatalogueVersion.objects.current())
+        choosers = []
+        for param, kind in KINDS.items():
+            chosen = [c.key for c in comparison.columns] if comparison.kind is kind else []
+            choosers.append(
+                {
+                    "kind": kind,
+                    "options": filterset.get_options(param),
+                    "slots": chosen + [""] * (MAX_ITEMS - len(chosen)),
+                }
+            )
+        return super().get_context_data(comparison=comparison, choosers=choosers, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        comparison = context["comparison"]
+        if comparison.given and not comparison.ok:
+            response_kwargs["status"] = 400
+        return super().render_to_response(context, **response_kwargs)

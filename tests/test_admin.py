@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from cases.models import Case
 from tests.factories import (
+    AdoptionFactory,
     CaseBatchFactory,
     CaseFactory,
     DraftCaseFactory,
@@ -24,6 +25,7 @@ ADMIN_MODELS = [
     ("cases", "servicesector"),
     ("cases", "casebatch"),
     ("cases", "case"),
+    ("cases", "adoption"),
 ]
 # Changelists: sessions, user, count(s), rows, prefetches and filter choices; the same for 3
 # rows or 30.
@@ -42,6 +44,7 @@ def populate(rows):
             lead_regions=[membership.region, RegionFactory()],
             sectors=[ServiceSectorFactory()],
         )
+        AdoptionFactory(region=membership.region)
     return batch
 
 

@@ -43,4 +43,11 @@
       source.insertAdjacentElement("afterend", button);
     });
   }
+  // A print button where a page offers one (the comparison); hidden without this script.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
 })();

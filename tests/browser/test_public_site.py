@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from cases.models import Case
 from tests.factories import (
+    AdoptionFactory,
     CaseBatchFactory,
     CaseFactory,
     MembershipFactory,
@@ -295,3 +296,51 @@ def test_each_citation_has_a_copy_button_that_copies_it(live_server, page, conte
     assert page.locator(f"#{described_by}").inner_text() == "APA 7 · English"
     page.locator("#cite-heading").scroll_into_view_if_needed()
     screenshot("case-citations")
+
+
+def test_replication_shows_on_the_case_and_both_region_pages(live_server, page, screenshot):
+    catalogue()
+    chongqing = ProvinceFactory(slug="chongqing", name_zh="重庆市", name_en="Chongqing")
+    AdoptionFactory(
+        case=Case.objects.get(slug="shenzhen-data-port"),
+        region=chongqing,
+        extent="partial",
+        adopted_on=datetime.date(2024, 6, 1),
+        evidence_url="https://example.org/chongqing-report",
+        evidence_quote="重庆市借鉴深圳数据跨境流动安全管理经验，建立了本地的数据出境服务机制。",
+    )
+    page.goto(f"{live_server.url}/en/cases/shenzhen-data-port/")
+    replication = page.locator("#adoptions")
+    expect(replication).to_contain_text("Originated in: Shenzhen")
+    expect(replication.locator("ul.adoptions a", has_text="Chongqing")).to_be_visible()
+    replication.scroll_into_view_if_needed()
+    screenshot("case-replication")
+    page.goto(f"{live_server.url}/zh-hans/regions/chongqing/")
+    expect(page.locator("#adopted")).to_contain_text("深圳数据跨境流动安全管理")
+    screenshot("region-adopted")
+    page.goto(f"{live_server.url}/en/regions/shenzhen/")
+    expect(page.locator("#cases")).to_contain_text("Chongqing")
+
+
+def test_a_reader_compares_two_regions_chosen_in_the_list(live_server, page, screenshot):
+    catalogue(extra_cases=2)
+    page.goto(f"{live_server.url}/en/cases/")
+    open_facet(page, "Lead region")
+    page.get_by_label("Beijing").check()
+    page.get_by_label("Guangzhou").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("link", name="Compare these regions side by side").click()
+    # In the facet's order (the test regions' codes put Guangzhou first).
+    expect(page).to_have_url(f"{live_server.url}/en/compare/?region=guangzhou&region=beijing")
+    expect(page.locator("main h1")).to_have_text("Guangzhou vs. Beijing")
+    table = page.locator("table.compare")
+    expect(table.locator("thead th")).to_have_text(["Guangzhou", "Beijing"])
+    expect(table.locator("tr", has_text="Published cases").locator("td")).to_have_text(["2", "3"])
+    expect(page.locator("button.print-button")).to_be_visible()
+    screenshot("compare-regions")
+    # On a phone the table scrolls sideways inside its box; the page itself does not.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(f"{live_server.url}/zh-hans/compare/?batch=pilot-2020-1&batch=pilot-2020-4")
+    expect(page.locator("table.compare thead th")).to_have_count(2)
+    screenshot("compare-batches-zh")

@@ -20,7 +20,7 @@ def test_lean_rows_hold_the_cells_django_tables2_renders(lang):
     )
     CaseFactory(theme=None, title_zh="")
     with translation.override(lang):
-        table = CaseTable(Case.objects.published().listed())
+        table = CaseTable(Case.objects.published().listed().with_adoption_counts())
         table.paginate(per_page=20)
         table.request = RequestFactory().get("/")
         expected = "\n".join(
@@ -41,7 +41,7 @@ def test_export_values_are_what_django_tables2_exports():
         sectors=[ServiceSectorFactory(code="SG"), ServiceSectorFactory(code="SI")],
     )
     CaseFactory(title_zh="")
-    table = CaseTable(Case.objects.published().listed())
+    table = CaseTable(Case.objects.published().listed().with_adoption_counts())
     table.request = RequestFactory().get("/")
     header, *expected = list(table.as_values())
     names = [

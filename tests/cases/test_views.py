@@ -24,12 +24,14 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Queries of the case list on a cold cache: the catalogue version + 6 facet options + 6 facet
-# counts + count + page + 2 prefetches; on a warm cache only the version, page and prefetches.
-CASE_LIST_QUERIES = 17
+# Queries of the case list on a cold cache: the catalogue version + 6 facet options (the
+# "adopted" facet's one option is fixed) + 7 facet counts + count + page + 2 prefetches; on a
+# warm cache only the version, page and prefetches.
+CASE_LIST_QUERIES = 18
 CASE_LIST_QUERIES_WARM = 4
-# 6 for the page, 3 index reads for the related cases' candidates (see related_to).
-CASE_DETAIL_QUERIES = 9
+# 6 for the page, 3 index reads for the related cases' candidates (see related_to), its
+# adoptions, and the pilot regions that adopted it if its batch was replicated nationwide.
+CASE_DETAIL_QUERIES = 11
 BATCH_QUERIES = 4
 # Cold: the version + 5 figures + 3 facet options + 3 facet counts; warm: the version alone.
 HOME_QUERIES = 12

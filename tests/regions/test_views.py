@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 # 3 facet options + 3 facet counts + count + page + programs prefetch.
 REGION_LIST_QUERIES = 9
-REGION_DETAIL_QUERIES = 6
+# 6 for the page, its adoptions, adoptions of the cases it leads, how many cases it adopted by
+# nationwide replication and, when there are any, those cases (3: with regions and sectors).
+REGION_DETAIL_QUERIES = 12
 PROGRAM_LIST_QUERIES = 1
 PROGRAM_DETAIL_QUERIES = 3
 
