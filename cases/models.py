@@ -357,6 +357,75 @@ class Adoption(models.Model):
             )
 
 
+class Suggestion(models.Model):
+    """A visitor's suggestion of a missing case or a correction, waiting for an editor.
+
+    Never shown on the public site: an editor turns it into a draft case (pre-filled from it),
+    applies the correction to the case, or rejects it. See cases/suggestions.py for the form and
+    its protections.
+    """
+
+    class Kind(models.TextChoices):
+        MISSING_CASE = "missing-case", _("a missing case")
+        CORRECTION = "correction", _("a correction")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        DRAFTED = "drafted", _("turned into a draft case")
+        CORRECTED = "corrected", _("correction made")
+        REJECTED = "rejected", _("rejected")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.MISSING_CASE)
+    what = models.TextField(_("what"), max_length=2000)
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case to correct"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+    )
+    batch = models.ForeignKey(
+        CaseBatch,
+        verbose_name=_("batch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+    )
+    source_url = models.URLField(_("source link"), max_length=500)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    language = models.CharField(_("language of the page"), max_length=10, blank=True)
+    # A keyed hash of the sender's address: enough to limit floods, never the address itself.
+    sender = models.CharField(_("sender (hashed address)"), max_length=64, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.NEW)
+    draft_case = models.ForeignKey(
+        Case,
+        verbose_name=_("draft case made from it"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.what[:60]}"
+
+
 class CaseSearch(models.Model):
     """A case's row in the search index, written only by database triggers (migration 0002).
 

@@ -276,6 +276,32 @@ class CaseQuerySet(WorkflowQuerySet):
             Exists(Region.objects.pilot().filter(pk=region.pk)), batch__replicated_nationwide=True
         ).exclude(pk__in=led)
 
+    # Translation state: a text that exists in one language only.
+
+    def missing_in(self, lang):
+        """Cases with some text (title, summary, full text) in the other language only."""
+        other = "en" if lang == "zh" else "zh"
+        gaps = [
+            Q(**{f"{name}_{lang}": ""}) & ~Q(**{f"{name}_{other}": ""})
+            for name in TRANSLATED_FIELDS
+        ]
+        return self.filter(reduce(operator.or_, gaps))
+
+    def needing_translation(self):
+        return self.missing_in("zh") | self.missing_in("en")
+
+    def translation_counts(self):
+        """{(field, lang): how many cases lack ``field`` in ``lang`` but have it in the other}."""
+        counts = {}
+        for name in TRANSLATED_FIELDS:
+            for lang, other in (("zh", "en"), ("en", "zh")):
+                missing = Q(**{f"{name}_{lang}": ""}) & ~Q(**{f"{name}_{other}": ""})
+                counts[(name, lang)] = Count("pk", filter=missing)
+        # Aliases of their own: an aggregate named like a field would shadow it in the filters.
+        aliases = {f"missing_{name}_{lang}": (name, lang) for name, lang in counts}
+        totals = self.order_by().aggregate(**{alias: counts[key] for alias, key in aliases.items()})
+        return {aliases[alias]: n for alias, n in totals.items()}
+
     # Filters by readable keys, one per facet of the public list. Filters over many-to-many
     # relations use a subquery so that a case never appears twice and no DISTINCT is needed.
 
@@ -383,6 +409,8 @@ def count_in(queryset):
 ADOPTED_ELSEWHERE = "elsewhere"
 
 
+# The texts every case has in both languages (``<name>_zh``, ``<name>_en``).
+TRANSLATED_FIELDS = ["title", "summary", "body"]
 # How many of the newest cases of each kind related_to() ranks.
 RELATED_CANDIDATES = 12
 # Texts a list never shows; its querysets leave them in the database.

@@ -1,14 +1,15 @@
 from django.db.models import F
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from cases import citations
+from cases import citations, suggestions
 from cases.compare import KINDS, MAX_ITEMS, Comparison
 from cases.filters import CaseFilterSet
 from cases.models import Case, CaseBatch, CatalogueVersion
@@ -99,6 +100,21 @@ class CaseDetailView(DetailView):
         response = super().render_to_response(context, **response_kwargs)
         if not self.object.is_published:
             # A preview must never be kept by a shared cache and shown to the public.
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class BothLanguagesView(DetailView):
+    """A case's texts in Chinese and English side by side, for readers of either or both."""
+
+    template_name = "cases/case_both_languages.html"
+
+    def get_queryset(self):
+        return Case.objects.visible_to(self.request.user).select_related("batch__program")
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not self.object.is_published:
             patch_cache_control(response, private=True, no_store=True)
         return response
 
@@ -209,3 +225,56 @@ class CompareView(TemplateView):
         if comparison.given and not comparison.ok:
             response_kwargs["status"] = 400
         return super().render_to_response(context, **response_kwargs)
+
+
+class SuggestView(TemplateView):
+    """The public's form for a missing case or a correction (cases/suggestions.py).
+
+    Also the target of the short forms on case, batch and region pages. A good suggestion goes
+    to the moderation queue and the sender to a thank-you page; anything else gets the form back
+    with what was wrong, and nothing is stored.
+    """
+
+    template_name = "cases/suggest.html"
+
+    def get(self, request, *args, **kwargs):
+        form = suggestions.SuggestionForm(initial=self.initial_from(request.GET))
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        if int(request.META.get("CONTENT_LENGTH") or 0) > suggestions.MAX_BODY:
+            return self.refuse(_("This suggestion is too long to be sent; please shorten it."), 413)
+        form = suggestions.SuggestionForm(request.POST)
+        if form.is_robot():
+            # Thanked like anyone, so that a robot learns nothing; nothing is stored.
+            return redirect("cases:suggest-thanks")
+        if suggestions.too_many_from(suggestions.sender_of(request)):
+            return self.refuse(
+                _(
+                    "Thank you, but we have received many suggestions from your address in the "
+                    "last hour. Please try again later."
+                ),
+                429,
+                form,
+            )
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        suggestions.save_suggestion(form, request)
+        return redirect("cases:suggest-thanks")
+
+    def refuse(self, message, status, form=None):
+        form = form or suggestions.SuggestionForm()
+        context = self.get_context_data(form=form, refusal=message)
+        return self.render_to_response(context, status=status)
+
+    @staticmethod
+    def initial_from(query):
+        """What the page a visitor came from already knows: ?case=, ?batch=, ?region=."""
+        initial = {key: query[key][:200] for key in ("case", "batch", "region") if key in query}
+        if "case" in initial:
+            initial["kind"] = suggestions.Suggestion.Kind.CORRECTION
+        return initial
+
+
+class SuggestThanksView(TemplateView):
+    template_name = "cases/suggest_thanks.html"

@@ -29,6 +29,16 @@ def env_bool(name, default):
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use one of 1/0, true/false.")
 
 
+def env_int(name, default):
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
 def env_list(name, default):
     """A comma-separated list, e.g. DJANGO_ALLOWED_HOSTS=servtrade.example,www.servtrade.example."""
     raw = os.environ.get(name)

@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from servtrade.env import cache_from_url, env_bool, env_list, env_str
+from servtrade.env import cache_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -141,6 +141,27 @@ X_FRAME_OPTIONS = "DENY"
 # Spreadsheet imports (django-import-export) run in one transaction: the preview is rolled back,
 # and a confirmation that fails writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# Mail (Django's MAILERS). Editors are told of new public suggestions only when a mail server and
+# recipients are configured; otherwise the suggestions simply wait in the admin's queue. (Without
+# a host MAILERS stays unset: Django's checks warn of an empty one and refuse a discarding one.)
+MAIL_CONFIGURED = bool(env_str("DJANGO_EMAIL_HOST"))
+if MAIL_CONFIGURED:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("DJANGO_EMAIL_HOST"),
+                "port": env_int("DJANGO_EMAIL_PORT", 25),
+                "username": env_str("DJANGO_EMAIL_HOST_USER"),
+                "password": env_str("DJANGO_EMAIL_HOST_PASSWORD"),
+                "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", default=False),
+                "timeout": 10,
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "servtrade@localhost")
+SUGGESTION_RECIPIENTS = env_list("DJANGO_SUGGESTION_RECIPIENTS", default=[])
 
 LOGGING = {
     "version": 1,

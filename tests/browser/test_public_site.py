@@ -10,7 +10,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from cases.models import Case
+from cases.models import Case, Suggestion
 from tests.factories import (
     AdoptionFactory,
     CaseBatchFactory,
@@ -344,3 +344,27 @@ def test_a_reader_compares_two_regions_chosen_in_the_list(live_server, page, scr
     page.goto(f"{live_server.url}/zh-hans/compare/?batch=pilot-2020-1&batch=pilot-2020-4")
     expect(page.locator("table.compare thead th")).to_have_count(2)
     screenshot("compare-batches-zh")
+
+
+def test_a_reader_suggests_a_correction_from_a_case_page(live_server, page, screenshot):
+    catalogue()
+    page.goto(f"{live_server.url}/en/cases/shenzhen-data-port/")
+    page.get_by_text("Suggest a correction to this case").click()
+    page.get_by_label("What is missing or wrong").fill("The release date should be 2023-11-02.")
+    page.get_by_label("Source (a link to where this is published)").fill(
+        "https://www.mofcom.gov.cn/notice"
+    )
+    page.get_by_role("button", name="Send suggestion").click()
+    expect(page.locator("main h1")).to_have_text("Thank you")
+    suggestion = Suggestion.objects.get()
+    assert suggestion.case.slug == "shenzhen-data-port"
+    assert suggestion.kind == "correction"
+    # Markup is refused with the full form, which keeps what was typed.
+    page.goto(f"{live_server.url}/zh-hans/suggest/?region=guangzhou")
+    page.get_by_label("缺少什么或哪里有误").fill("<b>广州</b>案例")
+    page.get_by_label("来源（公开发布该信息的网页链接）").fill("https://example.org/a")
+    page.get_by_role("button", name="提交建议").click()
+    expect(page.locator(".notice[role=alert]")).to_contain_text("请填写纯文本")
+    expect(page.get_by_label("缺少什么或哪里有误")).to_have_value("<b>广州</b>案例")
+    screenshot("suggest-refused")
+    assert Suggestion.objects.count() == 1
