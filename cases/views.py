@@ -6,17 +6,16 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from cases import citations, suggestions
 from cases.compare import KINDS, MAX_ITEMS, Comparison
 from cases.filters import CaseFilterSet
-from cases.models import Case, CaseBatch, CatalogueVersion
+from cases.models import Case, CaseBatch
 from cases.tables import CaseTable
 from regions.models import PilotProgram, Region
 from servtrade.caching import cached
-from servtrade.views import ExportListMixin, PublicListMixin
+from servtrade.http_caching import catalogue_version
+from servtrade.views import PublicListView
 
 # How many related cases a case page suggests.
 RELATED_CASES = 6
@@ -30,7 +29,7 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        version = CatalogueVersion.objects.current()
+        version = catalogue_version(self.request)
         published = Case.objects.published()
         return super().get_context_data(
             **cached(version, ("home-figures",), home_figures),
@@ -50,24 +49,17 @@ def home_figures():
     }
 
 
-class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterView):
-    table_class = CaseTable
+class CaseListView(PublicListView):
+    queryset = Case.objects.published().listed().with_adoption_counts()
     filterset_class = CaseFilterSet
+    table_class = CaseTable
     template_name = "cases/case_list.html"
     export_name = "servtrade-cases"
-    # An unusable filter value is dropped and reported; the others still apply.
-    strict = False
-
-    def get_queryset(self):
-        return Case.objects.published().listed().with_adoption_counts()
 
     def get_filterset_kwargs(self, filterset_class):
         # Options, counts and the total are cached until the catalogue changes.
-        version = CatalogueVersion.objects.current()
+        version = catalogue_version(self.request)
         return {**super().get_filterset_kwargs(filterset_class), "version": version}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(facets=self.filterset.facets(), **kwargs)
 
 
 class CaseDetailView(DetailView):
@@ -207,7 +199,7 @@ class CompareView(TemplateView):
 
     def get_context_data(self, **kwargs):
         comparison = Comparison(self.request.GET)
-        filterset = CaseFilterSet(version=CatalogueVersion.objects.current())
+        filterset = CaseFilterSet(version=catalogue_version(self.request))
         choosers = []
         for param, kind in KINDS.items():
             chosen = [c.key for c in comparison.columns] if comparison.kind is kind else []
@@ -236,6 +228,12 @@ class SuggestView(TemplateView):
     """
 
     template_name = "cases/suggest.html"
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        # The form's CSRF token is this visitor's own: never kept by a shared cache.
+        patch_cache_control(response, private=True, no_store=True)
+        return response
 
     def get(self, request, *args, **kwargs):
         form = suggestions.SuggestionForm(initial=self.initial_from(request.GET))
@@ -269,9 +267,12 @@ class SuggestView(TemplateView):
 
     @staticmethod
     def initial_from(query):
-        """What the page a visitor came from already knows: ?case=, ?batch=, ?region=."""
-        initial = {key: query[key][:200] for key in ("case", "batch", "region") if key in query}
-        if "case" in initial:
+        """What the short form of a case, batch or region page sent along, to check and send:
+        ?case=, ?batch=, ?region=, ?kind=, ?what=, ?source_url= (each cut to its field's size)."""
+        sizes = {"case": 120, "batch": 80, "region": 60, "kind": 20}
+        sizes |= {"what": 2000, "source_url": 500}
+        initial = {key: query[key][:size] for key, size in sizes.items() if key in query}
+        if "case" in initial and "kind" not in initial:
             initial["kind"] = suggestions.Suggestion.Kind.CORRECTION
         return initial
 

@@ -354,6 +354,12 @@ def test_a_reader_suggests_a_correction_from_a_case_page(live_server, page, scre
     page.get_by_label("Source (a link to where this is published)").fill(
         "https://www.mofcom.gov.cn/notice"
     )
+    page.get_by_role("button", name="Continue").click()
+    # The full form, filled in: the visitor checks, may add a contact, and sends.
+    expect(page.get_by_label("What is missing or wrong")).to_have_value(
+        "The release date should be 2023-11-02."
+    )
+    page.get_by_label("Your e-mail or name (optional)").fill("reader@example.org")
     page.get_by_role("button", name="Send suggestion").click()
     expect(page.locator("main h1")).to_have_text("Thank you")
     suggestion = Suggestion.objects.get()

@@ -80,10 +80,30 @@ def test_case_batch_and_region_pages_offer_the_short_form(client, places):
         (url("cases:batch-detail", "pilot-2020", 4), "batch", "pilot-2020-4"),
         (url("regions:region-detail", "guangzhou"), "region", "guangzhou"),
     ]:
-        text = client.get(page).text
+        response = client.get(page)
+        text = response.text
         assert f'<input type="hidden" name="{about}" value="{key}">' in text
-        assert 'name="csrfmiddlewaretoken"' in text
-        assert 'action="/en/suggest/"' in text
+        assert '<form class="suggest-form" method="get" action="/en/suggest/">' in text
+        # No CSRF token (one visitor's) on a page any cache may keep; the full form has it.
+        assert "csrfmiddlewaretoken" not in text and "csrftoken" not in response.cookies
+        assert "public" in response["Cache-Control"]
+
+
+def test_the_short_form_opens_the_full_form_filled_in_to_check_and_send(client, places):
+    query = (
+        "case=guangzhou-data&kind=correction&what=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+        "&source_url=https%3A%2F%2Fexample.org%2Fx"
+    )
+    response = client.get(url(query=query))
+    assert response.status_code == 200
+    text = response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;</textarea>" in text
+    assert "<script>alert(1)" not in text
+    assert 'value="https://example.org/x"' in text
+    assert 'name="csrfmiddlewaretoken"' in text
+    # The token is this visitor's own: no shared cache may keep the page.
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert not Suggestion.objects.exists()
 
 
 def test_the_full_form_is_prefilled_from_the_page_it_came_from(client, places):

@@ -5,6 +5,8 @@ case list caches its "adopted elsewhere" counts under it; see 0007), and the Edi
 Publisher roles get the adoption permissions (cases/roles.py).
 """
 
+from importlib import import_module
+
 from django.contrib.auth.management import create_permissions
 
 import django.db.models.deletion
@@ -14,14 +16,12 @@ from django.db import migrations, models
 
 from servtrade.migration_sql import run_per_vendor
 
-SQLITE_BUMP = (
-    "INSERT INTO cases_catalogueversion (id, token) VALUES (1, lower(hex(randomblob(16)))) "
-    "ON CONFLICT (id) DO UPDATE SET token = excluded.token"
-)
+# The catalogue version's bump as 0008 rewrote it (a new token and when it changed).
+SQLITE_BUMP = import_module("cases.migrations.0008_catalogue_version_changed_at").SQLITE_BUMP
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 TRIGGERS = {
     # SQLite adds the batches' new column by rebuilding their table, which drops its triggers
-    # (0007): they are made again here.
+    # (0007, 0008): they are made again here.
     "sqlite": [
         f"""CREATE TRIGGER IF NOT EXISTS {table}_catalogue_{event.lower()} AFTER {event} ON {table}
         BEGIN {SQLITE_BUMP}; END"""
@@ -32,6 +32,11 @@ TRIGGERS = {
         """CREATE TRIGGER cases_adoption_catalogue AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
         ON cases_adoption FOR EACH STATEMENT EXECUTE FUNCTION cases_catalogue_changed()"""
     ],
+}
+# Unapplying this migration rebuilds the batches' table once more: their triggers come back last.
+BATCH_TRIGGERS = {
+    "sqlite": [statement for statement in TRIGGERS["sqlite"] if "ON cases_casebatch" in statement],
+    "postgresql": [],
 }
 TRIGGERS_REVERSE = {
     "sqlite": [f"DROP TRIGGER IF EXISTS cases_adoption_catalogue_{e.lower()}" for e in EVENTS],
@@ -68,12 +73,13 @@ def revoke_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_catalogue_version'),
+        ('cases', '0008_catalogue_version_changed_at'),
         ('regions', '0002_change_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, run_per_vendor(BATCH_TRIGGERS)),
         migrations.AddField(
             model_name='casebatch',
             name='replicated_nationwide',
