@@ -63,7 +63,7 @@ class Table(HTMLParser):
         self.rows, self.row, self.cell, self.depth = [], None, None, 0
 
     def handle_starttag(self, tag, attrs):
-        if tag == "table" and ("class", "compare") in attrs:
+        if tag == "table" and "compare" in (dict(attrs).get("class") or "").split():
             self.depth = 1
         elif self.depth and tag == "tr":
             self.row = []
