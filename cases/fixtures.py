@@ -11,7 +11,10 @@ from pathlib import Path
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 
-from cases.facts import FIXTURE_NAMES, FIXTURES_DIR
+FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+# The fixture files, in loading order; load_demo loads exactly these (fixtures/build.py writes
+# them).
+FIXTURE_NAMES = ["sectors", "themes", "regions", "programs", "batches", "cases"]
 
 # Which fields make each model's natural key (see each model's natural_key()).
 NATURAL_KEY_FIELDS = {
