@@ -8,8 +8,8 @@ Indexes of the cases table are in ``Case.Meta.indexes``. What remains is raw SQL
 - ``join-indexes``: the lead-region and sector join tables indexed region-first and
   sector-first, for "the cases of these regions" (migration 0006; Django creates these tables
   itself, so no ``Meta`` of ours can name their indexes);
-- ``catalogue-version``: the triggers that change ``CatalogueVersion`` on every write to the
-  catalogue (migration 0007).
+- ``catalogue-version``: the triggers that change ``CatalogueVersion`` (its token and
+  ``changed_at``) on every write to the catalogue (migration 0008).
 
 Each group is created by its migration (``install``), checked by the ``database`` system check
 (cases.checks) and by tests/test_db_objects.py, and created again after any ``migrate``
@@ -191,13 +191,16 @@ CATALOGUE_TABLES = [
 ]
 # A new random token (not a counter: a rolled-back write can never bring back a number a cache
 # entry was stored under). The upsert recreates the row after a flush.
+# changed_at is the public pages' Last-Modified; SQLite stores Django's datetimes as UTC text.
 SQLITE_BUMP = (
-    "INSERT INTO cases_catalogueversion (id, token) VALUES (1, lower(hex(randomblob(16)))) "
-    "ON CONFLICT (id) DO UPDATE SET token = excluded.token"
+    "INSERT INTO cases_catalogueversion (id, token, changed_at) "
+    "VALUES (1, lower(hex(randomblob(16))), strftime('%Y-%m-%d %H:%M:%f', 'now')) "
+    "ON CONFLICT (id) DO UPDATE SET token = excluded.token, changed_at = excluded.changed_at"
 )
 POSTGRESQL_BUMP = (
-    "INSERT INTO cases_catalogueversion (id, token) VALUES (1, md5(random()::text)) "
-    "ON CONFLICT (id) DO UPDATE SET token = excluded.token"
+    "INSERT INTO cases_catalogueversion (id, token, changed_at) "
+    "VALUES (1, md5(random()::text), clock_timestamp()) "
+    "ON CONFLICT (id) DO UPDATE SET token = excluded.token, changed_at = excluded.changed_at"
 )
 # SQLite has only row triggers (one small write per changed row); PostgreSQL fires once per
 # statement (a bulk insert of 100,000 rows writes the row once) and on TRUNCATE too.
@@ -249,7 +252,7 @@ GROUPS = [
     ),
     Group(
         "catalogue-version",
-        "0007_catalogue_version",
+        "0008_catalogue_version_changed_at",
         {"sqlite": CATALOGUE_SQLITE, "postgresql": CATALOGUE_POSTGRESQL},
         {"sqlite": [SQLITE_BUMP], "postgresql": [POSTGRESQL_BUMP]},
     ),

@@ -6,18 +6,21 @@ CASE_LIST_QUERIES = 17
 CASE_LIST_QUERIES_WARM = 4
 # Facets alone: 6 options + 6 counts.
 FACET_QUERIES = 12
-# 6 for the page, 3 index reads for the related cases' candidates (see related_to).
-CASE_DETAIL_QUERIES = 9
-BATCH_QUERIES = 4
+# The catalogue version (read for the page's ETag, servtrade/http_caching.py) + 6 for the page
+# + 3 index reads for the related cases' candidates (see related_to).
+CASE_DETAIL_QUERIES = 10
+# The version (ETag) + 4 for the page.
+BATCH_QUERIES = 5
 # Cold: the version + 5 figures + 3 facet options + 3 facet counts; warm: the version alone.
 HOME_QUERIES = 12
 HOME_QUERIES_WARM = 1
 
+# Each page first reads the catalogue version for its ETag (servtrade/http_caching.py), then:
 # 3 facet options + 3 facet counts + count + page + programs prefetch.
-REGION_LIST_QUERIES = 9
-REGION_DETAIL_QUERIES = 6
-PROGRAM_LIST_QUERIES = 1
-PROGRAM_DETAIL_QUERIES = 3
+REGION_LIST_QUERIES = 10
+REGION_DETAIL_QUERIES = 7
+PROGRAM_LIST_QUERIES = 2
+PROGRAM_DETAIL_QUERIES = 4
 
 # Admin changelists: sessions, user, count(s), rows, prefetches and filter choices; the same
 # for 3 rows or 30.

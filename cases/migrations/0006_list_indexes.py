@@ -1,7 +1,7 @@
 """Indexes that match the public case list's filters and orderings.
 
 The cases table's indexes were raw SQL here; they are now declared in ``Case.Meta.indexes``
-(migration 0008 replaces them). The join tables' region-first and sector-first indexes stay
+(migration 0009 replaces them). The join tables' region-first and sector-first indexes stay
 with the other raw database objects in cases.db_objects: Django creates those tables itself.
 """
 

@@ -1,9 +1,8 @@
-"""The catalogue version (cases.models.CatalogueVersion) and the triggers that change it
-(cases.db_objects): a new random token after any write to the catalogue's tables."""
+"""The catalogue version (cases.models.CatalogueVersion). The triggers that change it after any
+write to the catalogue's tables (cases.db_objects) are created by 0008, once it has every column
+they write."""
 
 from django.db import migrations, models
-
-from cases.db_objects import migration as db_objects
 
 
 class Migration(migrations.Migration):
@@ -25,6 +24,4 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "catalogue versions",
             },
         ),
-        # The triggers and the first token (cases.db_objects).
-        db_objects("catalogue-version"),
     ]

@@ -16,7 +16,7 @@ from cases.db_objects import migration as db_objects
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_catalogue_version'),
+        ('cases', '0008_catalogue_version_changed_at'),
         ('regions', '0002_change_history'),
     ]
 
