@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
+from tests.budgets import CHANGELIST_BUDGET, FORM_BUDGET
 from tests.factories import (
     CaseBatchFactory,
     CaseFactory,
@@ -25,10 +26,6 @@ ADMIN_MODELS = [
     ("cases", "casebatch"),
     ("cases", "case"),
 ]
-# Changelists: sessions, user, count(s), rows, prefetches and filter choices; the same for 3
-# rows or 30.
-CHANGELIST_BUDGET = 16
-FORM_BUDGET = 20
 
 
 def populate(rows):
