@@ -332,7 +332,7 @@ def compress(statuses):
     return [f"{s} x{n}" if n > 1 else s for s, n in out]
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=9010, help="nginx; gunicorn on +1 and +2")
     parser.add_argument(
@@ -345,13 +345,12 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per host")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    args = parser.parse_args()
-    for tool in (NGINX, "wrk"):
-        if not shutil.which(tool):
-            raise SystemExit(f"{tool} is needed: apt-get install nginx-light wrk")
+    return parser.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="servtrade-scale-"))
-    # nginx's workers run as nobody: they write the cache and temporary files here.
+
+def nginx_prefix(tmp):
+    """nginx's folder under tmp; its workers run as nobody and write the cache and temporary
+    files here."""
     tmp.chmod(0o755)
     prefix = tmp / "nginx"
     for sub in (
@@ -365,6 +364,17 @@ def main():
     ):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
         (prefix / sub).chmod(0o777)
+    return prefix
+
+
+def main():  # noqa: C901 -- one linear run of steps; each step is its own function
+    args = parse_args()
+    for tool in (NGINX, "wrk"):
+        if not shutil.which(tool):
+            raise SystemExit(f"{tool} is needed: apt-get install nginx-light wrk")
+
+    tmp = Path(tempfile.mkdtemp(prefix="servtrade-scale-"))
+    prefix = nginx_prefix(tmp)
     env = env_for(args, tmp)
     processes, logs = [], []
     print(f"== building {args.database_url} (fixtures + {args.generate} generated cases)")

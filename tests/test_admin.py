@@ -6,6 +6,7 @@ from django.urls import reverse
 from cases.models import Case
 from tests.budgets import CHANGELIST_BUDGET, FORM_BUDGET
 from tests.factories import (
+    AdoptionFactory,
     CaseBatchFactory,
     CaseFactory,
     DraftCaseFactory,
@@ -25,6 +26,7 @@ ADMIN_MODELS = [
     ("cases", "servicesector"),
     ("cases", "casebatch"),
     ("cases", "case"),
+    ("cases", "adoption"),
 ]
 
 
@@ -39,6 +41,7 @@ def populate(rows):
             lead_regions=[membership.region, RegionFactory()],
             sectors=[ServiceSectorFactory()],
         )
+        AdoptionFactory(region=membership.region)
     return batch
 
 

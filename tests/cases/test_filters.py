@@ -157,7 +157,7 @@ def test_facets_cost_one_query_for_options_and_one_for_counts_each(
     )
     with django_assert_num_queries(FACET_QUERIES):
         facets = filterset.facets()
-    assert len(facets) == 6
+    assert len(facets) == 7
 
 
 def test_facet_counts_follow_a_keyword_search():
