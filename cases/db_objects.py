@@ -202,19 +202,37 @@ POSTGRESQL_BUMP = (
     "VALUES (1, md5(random()::text), clock_timestamp()) "
     "ON CONFLICT (id) DO UPDATE SET token = excluded.token, changed_at = excluded.changed_at"
 )
+
+
 # SQLite has only row triggers (one small write per changed row); PostgreSQL fires once per
 # statement (a bulk insert of 100,000 rows writes the row once) and on TRUNCATE too.
-CATALOGUE_SQLITE = [
-    trigger(
-        f"{table}_catalogue_{event.lower()}",
-        table,
-        f"""CREATE TRIGGER {table}_catalogue_{event.lower()} AFTER {event} ON {table}
-        BEGIN {SQLITE_BUMP}; END""",
-        "sqlite",
-    )
-    for table in CATALOGUE_TABLES
-    for event in ("INSERT", "UPDATE", "DELETE")
-]
+def catalogue_triggers(tables, vendor):
+    """The triggers that give the catalogue a new version whenever one of ``tables`` changes."""
+    if vendor == "sqlite":
+        return [
+            trigger(
+                f"{table}_catalogue_{event.lower()}",
+                table,
+                f"""CREATE TRIGGER {table}_catalogue_{event.lower()} AFTER {event} ON {table}
+                BEGIN {SQLITE_BUMP}; END""",
+                "sqlite",
+            )
+            for table in tables
+            for event in ("INSERT", "UPDATE", "DELETE")
+        ]
+    return [
+        trigger(
+            f"{table}_catalogue",
+            table,
+            f"""CREATE TRIGGER {table}_catalogue AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+            ON {table} FOR EACH STATEMENT EXECUTE FUNCTION cases_catalogue_changed()""",
+            "postgresql",
+        )
+        for table in tables
+    ]
+
+
+CATALOGUE_SQLITE = catalogue_triggers(CATALOGUE_TABLES, "sqlite")
 CATALOGUE_POSTGRESQL = [
     function(
         "cases_catalogue_changed",
@@ -225,17 +243,10 @@ CATALOGUE_POSTGRESQL = [
             RETURN NULL;
         END $$""",
     ),
-    *(
-        trigger(
-            f"{table}_catalogue",
-            table,
-            f"""CREATE TRIGGER {table}_catalogue AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-            ON {table} FOR EACH STATEMENT EXECUTE FUNCTION cases_catalogue_changed()""",
-            "postgresql",
-        )
-        for table in CATALOGUE_TABLES
-    ),
+    *catalogue_triggers(CATALOGUE_TABLES, "postgresql"),
 ]
+# Tables that came after 0008 change the version too, each group made by its own migration.
+ADOPTION_TABLES = ["cases_adoption"]
 
 GROUPS = [
     Group(
@@ -255,6 +266,15 @@ GROUPS = [
         "0008_catalogue_version_changed_at",
         {"sqlite": CATALOGUE_SQLITE, "postgresql": CATALOGUE_POSTGRESQL},
         {"sqlite": [SQLITE_BUMP], "postgresql": [POSTGRESQL_BUMP]},
+    ),
+    Group(
+        "adoption-catalogue-version",
+        "0010_adoptions",
+        {
+            vendor: catalogue_triggers(ADOPTION_TABLES, vendor)
+            for vendor in ("sqlite", "postgresql")
+        },
+        {},
     ),
 ]
 
