@@ -1,7 +1,7 @@
 import tablib
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -85,13 +85,18 @@ class PublishingAdmin(HistoryAdmin):
 
 
 class CaseForm(HistoryForm):
-    def _get_validation_exclusions(self):
-        # Django skips the constraints on fields that are not in the form, and the status is
-        # read-only: without this, clearing a published case's date or batch would reach the
-        # database's check constraints (a 500) instead of coming back as a form error.
-        exclusions = super()._get_validation_exclusions()
-        exclusions.discard("status")
-        return exclusions
+    def validate_constraints(self):
+        """Every constraint of the case, also those on fields the form does not edit.
+
+        Django skips the constraints on fields that are not in the form, and the status is
+        read-only: clearing a published case's date or batch would reach the database's check
+        constraints (a 500) instead of coming back as a form error. Only fields that already
+        have an error are left out, as Django does.
+        """
+        try:
+            self.instance.validate_constraints(exclude=set(self.errors) - {NON_FIELD_ERRORS})
+        except ValidationError as error:
+            self.add_error(None, error)
 
 
 class CaseInline(admin.TabularInline):

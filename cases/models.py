@@ -15,6 +15,7 @@ from cases.querysets import AdoptionQuerySet, CaseBatchQuerySet, CaseQuerySet
 from cases.search import SearchDocumentField
 from regions.models import PilotProgram, Region, SlugManager, Verifiable
 from servtrade.bilingual import Bilingual
+from servtrade.indexes import NullsLastIndex
 
 
 class Theme(models.Model):
@@ -247,6 +248,22 @@ class Case(Verifiable):
         verbose_name_plural = _("cases")
         ordering = [F("published_on").desc(nulls_last=True), "slug"]
         permissions = [("publish_case", _("Can publish and unpublish cases"))]
+        indexes = [
+            # The list's order: the first page of the unfiltered list.
+            NullsLastIndex(
+                F("status"),
+                F("published_on").desc(nulls_last=True),
+                F("slug"),
+                name="cases_case_listed",
+            ),
+            # A theme or a batch with the list's order: a filtered first page without a sort.
+            models.Index(
+                fields=["theme", "status", "published_on", "slug"], name="cases_case_theme_listed"
+            ),
+            models.Index(
+                fields=["batch", "status", "published_on", "slug"], name="cases_case_batch_listed"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(title_zh="", title_en=""),
@@ -427,7 +444,7 @@ class Suggestion(models.Model):
 
 
 class CaseSearch(models.Model):
-    """A case's row in the search index, written only by database triggers (migration 0002).
+    """A case's row in the search index, written only by database triggers (cases.db_objects).
 
     On SQLite an FTS5 table, whose rowid is the case's id; on PostgreSQL a table with a GIN-indexed
     tsvector. Django never creates or writes it; it exists so that a search joins it.
@@ -465,7 +482,7 @@ class CatalogueVersionQuerySet(models.QuerySet):
 class CatalogueVersion(models.Model):
     """One row whose token changes on every write to the catalogue; caches key on it.
 
-    Database triggers (migration 0004) write a new random token after any insert, update,
+    Database triggers (cases.db_objects) write a new random token after any insert, update,
     delete (and, on PostgreSQL, truncate) of cases, their regions and sectors, batches, themes,
     sectors, regions, programs and memberships: so admin edits, imports, ``bulk_create``,
     ``QuerySet.update`` and raw SQL all invalidate, and nothing in Python has to remember to. A

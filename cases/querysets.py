@@ -319,9 +319,9 @@ class CaseQuerySet(WorkflowQuerySet):
     def in_themes(self, slugs):
         return self.filter(theme__slug__in=slugs)
 
-    # EXISTS on the join table itself (indexed both ways, migration 0003): the database can walk
-    # the cases in the list's order and stop at a page's worth, instead of collecting every
-    # matching case first and sorting them.
+    # EXISTS on the join table itself (indexed both ways, see cases.db_objects): the database
+    # can walk the cases in the list's order and stop at a page's worth, instead of collecting
+    # every matching case first and sorting them.
 
     def in_sectors(self, codes):
         links = self.model.sectors.through.objects.filter(servicesector__code__in=codes)

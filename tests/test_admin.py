@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
+from tests.budgets import CHANGELIST_BUDGET, FORM_BUDGET
 from tests.factories import (
     AdoptionFactory,
     CaseBatchFactory,
@@ -27,10 +28,6 @@ ADMIN_MODELS = [
     ("cases", "case"),
     ("cases", "adoption"),
 ]
-# Changelists: sessions, user, count(s), rows, prefetches and filter choices; the same for 3
-# rows or 30.
-CHANGELIST_BUDGET = 16
-FORM_BUDGET = 20
 
 
 def populate(rows):

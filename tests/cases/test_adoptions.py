@@ -191,7 +191,7 @@ def test_region_pages_show_what_they_originated_and_adopted(client, places):
 def test_the_list_filters_cases_adopted_elsewhere_and_sorts_by_adoptions(
     client, places, django_assert_max_num_queries
 ):
-    from tests.cases.test_views import CASE_LIST_QUERIES
+    from tests.budgets import CASE_LIST_QUERIES
 
     once = CaseFactory(title_en="Adopted once", lead_regions=[places["shanghai"]])
     twice = CaseFactory(title_en="Adopted twice", lead_regions=[places["shanghai"]])

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from cases.models import Adoption, Case, CaseBatch, CatalogueVersion, ServiceSector, Theme
 from regions.models import Membership, PilotProgram, Region
-from tests.cases.test_views import CASE_LIST_QUERIES
+from tests.budgets import CASE_LIST_QUERIES
 from tests.factories import (
     AdoptionFactory,
     CaseBatchFactory,
@@ -147,8 +147,7 @@ def test_without_a_version_row_pages_are_computed_and_a_write_brings_it_back(
     CatalogueVersion.objects.all().delete()
     assert CatalogueVersion.objects.current() is None
     client.get(list_url())
-    # Computed again, nothing cached: the whole cold budget.
-    with django_assert_max_num_queries(CASE_LIST_QUERIES):
+    with django_assert_max_num_queries(CASE_LIST_QUERIES):  # computed again, nothing cached
         response = client.get(list_url())
     assert facet_counts(response, "theme") == {"opening": 1}
     new_case(world)

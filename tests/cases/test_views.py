@@ -12,6 +12,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases.models import Case
+from tests.budgets import (
+    BATCH_QUERIES,
+    CASE_DETAIL_QUERIES,
+    CASE_LIST_QUERIES,
+    CASE_LIST_QUERIES_WARM,
+    HOME_QUERIES,
+    HOME_QUERIES_WARM,
+)
 from tests.factories import (
     CaseBatchFactory,
     CaseFactory,
@@ -23,21 +31,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-# Queries of the case list on a cold cache: the catalogue version + 6 facet options (the
-# "adopted" facet's one option is fixed) + 7 facet counts + count + page + 2 prefetches; on a
-# warm cache only the version, page and prefetches.
-CASE_LIST_QUERIES = 18
-CASE_LIST_QUERIES_WARM = 4
-# The catalogue version (read for the page's ETag, servtrade/http_caching.py) + 6 for the page
-# + 3 index reads for the related cases' candidates (see related_to) + its adoptions + the pilot
-# regions that adopted it if its batch was replicated nationwide.
-CASE_DETAIL_QUERIES = 12
-# The version (ETag) + 4 for the page.
-BATCH_QUERIES = 5
-# Cold: the version + 5 figures + 3 facet options + 3 facet counts; warm: the version alone.
-HOME_QUERIES = 12
-HOME_QUERIES_WARM = 1
 
 
 def url(name, *args, lang="en", query=""):

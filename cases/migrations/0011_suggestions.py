@@ -37,7 +37,7 @@ def revoke_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_adoptions'),
+        ('cases', '0010_adoptions'),
         ('regions', '0002_change_history'),
     ]
 

@@ -1,11 +1,12 @@
 """Adoptions (which region copied which case) and batches replicated nationwide.
 
 Also: the adoptions table changes the catalogue version like the other catalogue tables (the
-case list caches its "adopted elsewhere" counts under it; see 0007), and the Editor and
-Publisher roles get the adoption permissions (cases/roles.py).
+case list caches its "adopted elsewhere" counts under it; cases.db_objects), and the Editor and
+Publisher roles get the adoption permissions (cases/roles.py). SQLite adds the batches' new
+column by rebuilding their table, which drops its triggers: cases.db_objects.repair makes them
+again after every migrate.
 """
 
-from importlib import import_module
 
 from django.contrib.auth.management import create_permissions
 
@@ -14,34 +15,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-from servtrade.migration_sql import run_per_vendor
+from cases.db_objects import migration as db_objects
 
-# The catalogue version's bump as 0008 rewrote it (a new token and when it changed).
-SQLITE_BUMP = import_module("cases.migrations.0008_catalogue_version_changed_at").SQLITE_BUMP
-EVENTS = ("INSERT", "UPDATE", "DELETE")
-TRIGGERS = {
-    # SQLite adds the batches' new column by rebuilding their table, which drops its triggers
-    # (0007, 0008): they are made again here.
-    "sqlite": [
-        f"""CREATE TRIGGER IF NOT EXISTS {table}_catalogue_{event.lower()} AFTER {event} ON {table}
-        BEGIN {SQLITE_BUMP}; END"""
-        for table in ("cases_adoption", "cases_casebatch")
-        for event in EVENTS
-    ],
-    "postgresql": [
-        """CREATE TRIGGER cases_adoption_catalogue AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-        ON cases_adoption FOR EACH STATEMENT EXECUTE FUNCTION cases_catalogue_changed()"""
-    ],
-}
-# Unapplying this migration rebuilds the batches' table once more: their triggers come back last.
-BATCH_TRIGGERS = {
-    "sqlite": [statement for statement in TRIGGERS["sqlite"] if "ON cases_casebatch" in statement],
-    "postgresql": [],
-}
-TRIGGERS_REVERSE = {
-    "sqlite": [f"DROP TRIGGER IF EXISTS cases_adoption_catalogue_{e.lower()}" for e in EVENTS],
-    "postgresql": ["DROP TRIGGER IF EXISTS cases_adoption_catalogue ON cases_adoption"],
-}
 ROLES = {
     "Editor": ["add_adoption", "change_adoption", "view_adoption"],
     "Publisher": ["add_adoption", "change_adoption", "view_adoption", "delete_adoption"],
@@ -73,13 +48,12 @@ def revoke_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_catalogue_version_changed_at'),
+        ('cases', '0009_list_indexes_in_meta'),
         ('regions', '0002_change_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.RunPython(migrations.RunPython.noop, run_per_vendor(BATCH_TRIGGERS)),
         migrations.AddField(
             model_name='casebatch',
             name='replicated_nationwide',
@@ -138,6 +112,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('case', 'region'), name='adoption_once_per_region', violation_error_message="This region's adoption of this case is recorded.")],
             },
         ),
-        migrations.RunPython(run_per_vendor(TRIGGERS), run_per_vendor(TRIGGERS_REVERSE)),
+        db_objects("adoption-catalogue-version"),
         migrations.RunPython(grant_roles, revoke_roles),
     ]

@@ -1,0 +1,39 @@
+"""Every page's query budget, in one place: the view tests and the scale test share them."""
+
+# The case list on a cold cache: the catalogue version + 6 facet options (the "adopted" facet's
+# one option is fixed) + 7 facet counts + count + page + 2 prefetches; on a warm cache only the
+# version, the page and its prefetches.
+CASE_LIST_QUERIES = 18
+CASE_LIST_QUERIES_WARM = 4
+# Facets alone: 6 options + 7 counts.
+FACET_QUERIES = 13
+# The catalogue version (read for the page's ETag, servtrade/http_caching.py) + 6 for the page
+# + 3 index reads for the related cases' candidates (see related_to) + its adoptions + the pilot
+# regions that adopted it if its batch was replicated nationwide.
+CASE_DETAIL_QUERIES = 12
+# The version (ETag) + 4 for the page.
+BATCH_QUERIES = 5
+# Cold: the version + 5 figures + 3 facet options + 3 facet counts; warm: the version alone.
+HOME_QUERIES = 12
+HOME_QUERIES_WARM = 1
+
+# Each page first reads the catalogue version for its ETag (servtrade/http_caching.py), then:
+# 3 facet options + 3 facet counts + count + page + programs prefetch.
+REGION_LIST_QUERIES = 10
+# 7 for the page (with the version), its adoptions, adoptions of the cases it leads, how many
+# cases it adopted by nationwide replication and, when there are any, those cases (3: with
+# regions and sectors).
+REGION_DETAIL_QUERIES = 13
+PROGRAM_LIST_QUERIES = 2
+PROGRAM_DETAIL_QUERIES = 4
+
+# Admin changelists: sessions, user, count(s), rows, prefetches and filter choices; the same
+# for 3 rows or 30.
+CHANGELIST_BUDGET = 16
+FORM_BUDGET = 20
+
+
+def download_queries(rows):
+    """A download: the version, the facet options that validate the URL, then a chunk of 1,000
+    rows and its two prefetches at a time."""
+    return 1 + 6 + 3 * (rows // 1000 + 1)
