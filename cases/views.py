@@ -30,6 +30,8 @@ class HomeView(TemplateView):
         return super().get_context_data(
             **cached(version, ("home-figures",), home_figures),
             facets=CaseFilterSet(queryset=published, version=version).facets(HOME_FACETS),
+            # The pictures are cached under it too (servtrade.templatetags.pictures).
+            catalogue_version=version,
             **kwargs,
         )
 

@@ -31,8 +31,9 @@ CASE_LIST_QUERIES_WARM = 4
 # 6 for the page, 3 index reads for the related cases' candidates (see related_to).
 CASE_DETAIL_QUERIES = 9
 BATCH_QUERIES = 4
-# Cold: the version + 5 figures + 3 facet options + 3 facet counts; warm: the version alone.
-HOME_QUERIES = 12
+# Cold: the version + 5 figures + 3 facet options + 3 facet counts + the pictures (map 3,
+# completeness 1, timeline 2); warm: the version alone.
+HOME_QUERIES = 18
 HOME_QUERIES_WARM = 1
 
 
