@@ -138,7 +138,7 @@ def region_map(program=None, region=None):
         "tiles": sorted(tiles.values(), key=lambda t: (t.tile.row, t.tile.column)),
         "markers": [m for t in tiles.values() for m in t.markers],
         "unplaced": unplaced,
-        "rows": [m for m in sorted_markers(regions, tiles, unplaced)],
+        "rows": sorted_markers(regions, tiles, unplaced),
         "phases": [phase_label(p) for p in phases],
         "width": COLUMNS * STEP,
         "height": ROWS * STEP,
@@ -205,16 +205,16 @@ def completeness(program=None):
     if program is not None:
         batches = batches.filter(program=program)
     groups = {}
-    for batch in batches.order_by(
-        "program__approved_on", "program__slug", "number"
-    ):  # one query
+    for batch in batches.order_by("program__approved_on", "program__slug", "number"):  # one query
         groups.setdefault(batch.program, []).append(batch)
     rows = []
     for group_program, group in groups.items():
         rows += [
             CompletenessRow(
-                str(batch.short_title), batch.get_absolute_url(),
-                batch.catalogued_published, batch.official_case_count,
+                str(batch.short_title),
+                batch.get_absolute_url(),
+                batch.catalogued_published,
+                batch.official_case_count,
             )
             for batch in group
         ]

@@ -94,7 +94,9 @@ def facet_chart(facet, link_base, id_prefix="chart"):
                 "y": y,
                 "x": indent,
                 "width": round(option.count / widest * (pictures.CHART_WIDTH - indent), 1),
-                "label": pictures.shorten_label(str(option.label), pictures.CHART_WIDTH - 60 - indent),
+                "label": pictures.shorten_label(
+                    str(option.label), pictures.CHART_WIDTH - 60 - indent
+                ),
             }
         )
         y += FACET_ROW
