@@ -170,12 +170,19 @@ def sorted_markers(regions, tiles, unplaced):
 
 
 def shorten_label(text, width=CHART_WIDTH - 10):
-    """``text`` cut with an ellipsis to about ``width`` units at 12 units a CJK character."""
-    room, used = width, 0
+    """``text`` cut at a word to fit about ``width`` units (CJK characters count double).
+
+    No ellipsis: the link's accessible name is the whole text, and the visible part must be
+    a piece of it (WCAG 2.5.3, "label in name"); the data table shows the whole text.
+    """
+    used = 0
     for index, char in enumerate(text):
         used += 12.5 if ord(char) > 0x2E80 else 7.4
-        if used > room:
-            return text[: index - 1] + "…"
+        if used > width:
+            cut = text[:index]
+            if " " in cut and ord(char) <= 0x2E80:
+                cut = cut.rsplit(" ", 1)[0]
+            return cut.rstrip(" ,;:·")
     return text
 
 
