@@ -76,14 +76,24 @@ def program_timeline(context, program=None):
     )
 
 
-@register.inclusion_tag("pictures/facet_chart.html")
-def facet_chart(facet, link_base, id_prefix="chart"):
+@register.simple_tag(takes_context=True)
+def facet_chart(context, facet, link_base, id_prefix="chart"):
     """A facet's counts as bars; each bar links to the list filtered by that option.
 
     The counts are those the page computed for its facets (cached with them): the chart adds
-    no query, and on the case list it follows the filters. A province's row counts its cities'
-    cases too, so regions inside a province are indented under it.
+    no query and, on the case list, follows the filters. Its markup is cached under what it
+    draws. A province's row counts its cities' cases too, so its cities are indented under it.
     """
+    drawn = tuple((o.key, o.count, o.selected, o.depth) for o in facet.options)
+    return render_cached(
+        context,
+        "facet_chart",
+        (facet.name, drawn, link_base, id_prefix),
+        lambda: facet_chart_rows(facet, link_base, id_prefix),
+    )
+
+
+def facet_chart_rows(facet, link_base, id_prefix):
     widest = max([option.count for option in facet.options] or [1]) or 1
     rows, y = [], 0
     for option in facet.options:
