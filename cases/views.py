@@ -64,7 +64,12 @@ class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterVie
         return {**super().get_filterset_kwargs(filterset_class), "version": version}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(facets=self.filterset.facets(), **kwargs)
+        return super().get_context_data(
+            facets=self.filterset.facets(),
+            # The charts of the filtered cases are cached under it (servtrade.templatetags.pictures).
+            catalogue_version=self.filterset.version,
+            **kwargs,
+        )
 
 
 class CaseDetailView(DetailView):

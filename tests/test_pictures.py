@@ -55,8 +55,10 @@ def catalogue():
         name_en="Comprehensive pilot",
     )
     guangdong = ProvinceFactory(slug="guangdong", code="440000", name_en="Guangdong")
-    guangzhou = RegionFactory(slug="guangzhou", code="440100", parent=guangdong)
-    shenzhen = RegionFactory(slug="shenzhen", code="440300", parent=guangdong)
+    guangzhou = RegionFactory(
+        slug="guangzhou", code="440100", parent=guangdong, name_en="Guangzhou"
+    )
+    shenzhen = RegionFactory(slug="shenzhen", code="440300", parent=guangdong, name_en="Shenzhen")
     beijing = ProvinceFactory(slug="beijing", code="110000", name_en="Beijing", kind="municipality")
     for program, region in [(old, shenzhen), (new, shenzhen), (new, guangzhou), (new, beijing)]:
         MembershipFactory(program=program, region=region)
@@ -189,3 +191,19 @@ def test_the_pictures_are_cached_under_the_catalogue_version(
 def test_numbers_follow_the_language_format(lang, shown):
     with translation.override(lang):
         assert number(12345) == shown
+
+
+def test_the_case_list_charts_follow_the_filters(client, catalogue):
+    with translation.override("en"):
+        address = reverse("cases:case-list") + "?theme=digital-trade"
+    html = unescape(client.get(address).text)
+    chart = html[html.index('id="list-region-title"') :]
+    filtered = Case.objects.published().filter(theme=catalogue["theme"])
+    for slug in ("shenzhen", "guangdong"):
+        region = Region.objects.get(slug=slug)
+        count = filtered.filter(lead_regions__in=[region, *region.children.all()]).distinct()
+        assert f'aria-label="{region.name_en}: {count.count()}"' in chart
+    # Guangzhou leads no digital-trade case: the filtered chart leaves it out.
+    assert "Guangzhou" not in chart.split("</svg>")[0]
+    # A bar adds its value to the filters in force.
+    assert 'href="?theme=digital-trade&region=shenzhen"' in chart
