@@ -19,9 +19,8 @@ register = template.Library()
 
 def catalogue_version(context):
     """The catalogue version, read at most once per request (the view may have read it)."""
-    version = context.get("catalogue_version")
-    if version is not None:
-        return version
+    if "catalogue_version" in context:  # None too: no version row, nothing is cached
+        return context["catalogue_version"]
     request = context.get("request")
     if request is not None and hasattr(request, "catalogue_version"):
         return request.catalogue_version
