@@ -8,6 +8,10 @@ the same benchmark database, and loads the page with wrk in turns (base, this tr
 so that the noise of a shared machine falls on both alike. Prints req/s and p50 of every round
 and the ratio of the medians (this tree / base).
 
+``--cpu`` measures instead the CPU time one process spends per request (Django's test client,
+warm cache, ``time.process_time``): on a machine shared with other work, wall-clock throughput
+swings by a factor of two from one round to the next, CPU time much less.
+
     .venv/bin/python bench/compare.py --size 100000 --path /en/ --port 9510
     .venv/bin/python bench/compare.py --base 019d04f --rounds 5 --duration 10
 
@@ -58,6 +62,33 @@ def measure(tree, database_url, port, path, duration):
         process.wait(timeout=30)
 
 
+CPU_SCRIPT = """
+import os, sys, time, django
+django.setup()
+from django.test import Client
+client = Client()
+path, count = sys.argv[1], int(sys.argv[2])
+for _ in range(20):
+    assert client.get(path).status_code == 200
+started = time.process_time()
+for _ in range(count):
+    client.get(path)
+print((time.process_time() - started) / count * 1000)
+"""
+
+
+def cpu_per_request(tree, database_url, path, count):
+    """Milliseconds of CPU one process spends per request of ``path``, warm."""
+    env = run.server_env(database_url)
+    env["PYTHONPATH"] = str(tree)
+    env["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    result = subprocess.run(
+        [str(run.PYTHON), "-c", CPU_SCRIPT, path, str(count)],
+        cwd=tree, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return float(result.stdout.strip().splitlines()[-1])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="main")
@@ -67,6 +98,7 @@ def main():
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--cpu", type=int, metavar="REQUESTS", help="CPU time per request")
     args = parser.parse_args()
 
     run.RESULTS.mkdir(parents=True, exist_ok=True)
@@ -80,6 +112,12 @@ def main():
         results = {"base": [], "this": []}
         for round_number in range(1, args.rounds + 1):
             for name, tree in trees.items():
+                if args.cpu:
+                    ms = cpu_per_request(tree, database_url, args.path, args.cpu)
+                    # As requests per CPU-second, so that the ratio reads like throughput.
+                    results[name].append({"rps": 1000 / ms, "p50": ms, "p99": ms})
+                    print(f"round {round_number} {name:4} {ms:7.2f} ms CPU per request")
+                    continue
                 result = measure(tree, database_url, args.port, args.path, args.duration)
                 results[name].append(result)
                 print(
@@ -87,10 +125,11 @@ def main():
                     f"  p50 {result['p50']:7.2f} ms  p99 {result['p99']:7.2f} ms",
                     flush=True,
                 )
+    unit = "requests per CPU-second" if args.cpu else "req/s"
     medians = {name: statistics.median(r["rps"] for r in got) for name, got in results.items()}
     print(
         f"{args.path} at {args.size:,} cases ({args.database}): base {args.base} "
-        f"{medians['base']:.1f} req/s, this tree {medians['this']:.1f} req/s, "
+        f"{medians['base']:.1f} {unit}, this tree {medians['this']:.1f} {unit}, "
         f"ratio {medians['this'] / medians['base']:.3f}"
     )
 

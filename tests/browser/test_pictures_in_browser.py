@@ -21,6 +21,7 @@ PAGES = [
     ("home", "/{lang}/"),
     ("program", "/{lang}/programs/comprehensive-deepening-2020/"),
     ("region", "/{lang}/regions/jinan/"),
+    ("case-list", "/{lang}/cases/?region=guangdong"),
 ]
 
 
@@ -47,9 +48,13 @@ def test_pictures_show_pass_axe_and_fit_a_phone(
     live_server, page, screenshot, demo, lang, name, path
 ):
     page.goto(live_server.url + path.format(lang=lang))
-    expect(page.locator("svg.map-svg")).to_be_visible()
-    assert page.locator("a.marker").count() >= 28  # every pilot region of the real catalogue
-    if name != "region":
+    if name == "case-list":
+        # The charts of the filtered list: theme, sector and lead region.
+        expect(page.locator("figure.facet-chart svg")).to_have_count(3)
+    else:
+        expect(page.locator("svg.map-svg")).to_be_visible()
+        assert page.locator("a.marker").count() >= 28  # every pilot region of the catalogue
+    if name in ("home", "program"):
         expect(page.locator("figure.completeness svg")).to_be_visible()
         expect(page.locator("figure.timeline svg")).to_be_visible()
     if name == "region":
