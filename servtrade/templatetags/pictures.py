@@ -12,24 +12,22 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from regions import pictures
+from servtrade import http_caching
 from servtrade.caching import cached
 
 register = template.Library()
 
 
 def catalogue_version(context):
-    """The catalogue version, read at most once per request (the view may have read it)."""
+    """The catalogue version: the view's, else the one the request read for its ETag."""
     if "catalogue_version" in context:  # None too: no version row, nothing is cached
         return context["catalogue_version"]
     request = context.get("request")
-    if request is not None and hasattr(request, "catalogue_version"):
-        return request.catalogue_version
+    if request is not None:
+        return http_caching.catalogue_version(request)  # read at most once per request
     from cases.models import CatalogueVersion  # servtrade sits above both apps
 
-    version = CatalogueVersion.objects.current()
-    if request is not None:
-        request.catalogue_version = version
-    return version
+    return CatalogueVersion.objects.current()
 
 
 def render_cached(context, name, parts, build):
