@@ -13,8 +13,9 @@ FACET_QUERIES = 13
 CASE_DETAIL_QUERIES = 12
 # The version (ETag) + 4 for the page.
 BATCH_QUERIES = 5
-# Cold: the version + 5 figures + 3 facet options + 3 facet counts; warm: the version alone.
-HOME_QUERIES = 12
+# Cold: the version + 5 figures + 3 facet options + 3 facet counts + the pictures (map 3,
+# completeness 1, timeline 2); warm: the version alone.
+HOME_QUERIES = 18
 HOME_QUERIES_WARM = 1
 
 # Each page first reads the catalogue version for its ETag (servtrade/http_caching.py), then:
@@ -23,9 +24,11 @@ REGION_LIST_QUERIES = 10
 # 7 for the page (with the version), its adoptions, adoptions of the cases it leads, how many
 # cases it adopted by nationwide replication and, when there are any, those cases (3: with
 # regions and sectors).
-REGION_DETAIL_QUERIES = 13
+# ... and, on a cold cache, the pictures (map 3); warm, the pictures run none.
+REGION_DETAIL_QUERIES = 13 + 3
 PROGRAM_LIST_QUERIES = 2
-PROGRAM_DETAIL_QUERIES = 4
+# The page's 4 and, on a cold cache, the pictures (map 3, completeness 1, timeline 2).
+PROGRAM_DETAIL_QUERIES = 4 + 6
 
 # Admin changelists: sessions, user, count(s), rows, prefetches and filter choices; the same
 # for 3 rows or 30.
