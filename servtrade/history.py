@@ -63,6 +63,22 @@ class HistoryAdmin(SimpleHistoryAdmin):
     """
 
     form = HistoryForm
+    # Counters that change with every save (cases' optimistic-locking version) say nothing.
+    history_diff_excluded_fields = ["version"]
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """simple-history's own, without the fields that change on every save."""
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current,
+                    excluded_fields=self.history_diff_excluded_fields,
+                    foreign_keys_are_objs=foreign_keys_are_objs,
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
 
     def save_model(self, request, obj, form, change):
         start_history_record(obj)
