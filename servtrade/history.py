@@ -10,6 +10,7 @@ them from the database, that is, today's.
 """
 
 from django import forms
+from django.db.models.signals import post_save
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
@@ -38,6 +39,27 @@ def finish_history_record(instance):
         rows = getattr(record_model, field.name).model.objects
         rows.filter(history__in=earlier).delete()
     record_model.objects.filter(pk__in=[record.pk for record in earlier]).delete()
+
+
+def skip_history(instance):
+    """Write no history record while ``instance`` and its many-to-many values are saved..."""
+    instance.skip_history_when_saving = True  # simple-history's own switch
+    instance._history_created = instance._state.adding
+
+
+def record_history(instance):
+    """...then one, holding the final state: what ``start/finish_history_record`` end with,
+    without writing and deleting the intermediate records (the bulk of an import's queries)."""
+    del instance.skip_history_when_saving
+    # simple-history writes its record on post_save; this is the signal the save would have sent.
+    post_save.send(
+        sender=type(instance),
+        instance=instance,
+        created=instance.__dict__.pop("_history_created"),
+        update_fields=None,
+        raw=False,
+        using=instance._state.db,
+    )
 
 
 class HistoryForm(forms.ModelForm):
