@@ -318,7 +318,6 @@ class CaseResource(resources.ModelResource):
         # Read in before_import(), all at once; a case is matched by its slug.
         return self.existing.get(str(row.get("slug") or "").strip())
 
-
     def skip_row(self, instance, original, row, import_validation_errors=None):
         return not any(row.values())  # a blank line
 
