@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -159,8 +160,9 @@ class TcpProxy:
 class SiteServer:
     """The site under gunicorn in a process of its own, as in production (debug off)."""
 
-    def __init__(self, database_url, **env):
+    def __init__(self, database_url, workers=1, timeout=60, **env):
         self.port = free_port()
+        self.workers, self.timeout = workers, timeout
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
             "DJANGO_DEBUG": "0",
@@ -172,10 +174,16 @@ class SiteServer:
             **env,
         }
         self.process = None
+        # The server's error log, read by log_text(); closed with the object.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115
 
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
+
+    def log_text(self):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def start(self):
         self.process = subprocess.Popen(
@@ -187,16 +195,16 @@ class SiteServer:
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
-                "1",
+                str(self.workers),
                 "--threads",
                 "4",
                 "--timeout",
-                "60",
+                str(self.timeout),
             ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         wait_for_port(self.port, timeout=60)
         return self
