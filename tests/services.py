@@ -169,6 +169,8 @@ class SiteServer:
             "DJANGO_SECRET_KEY": "test-only-" + "k" * 50,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_SECURE_SSL_REDIRECT": "0",
+            # The tests say X-Forwarded-Proto: https, as the TLS proxy production has in front.
+            "DJANGO_BEHIND_PROXY": "1",
             "DATABASE_URL": database_url,
             "CACHE_URL": "dummy://",
             **env,

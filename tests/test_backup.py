@@ -31,7 +31,12 @@ def manage(*args, database_url):
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**env, "DATABASE_URL": database_url, "CACHE_URL": "dummy://"},
+        env={
+            **env,
+            "DATABASE_URL": database_url,
+            "CACHE_URL": "dummy://",
+            "DJANGO_SECRET_KEY": "test-only-" + "k" * 50,
+        },
         capture_output=True,
         text=True,
         timeout=300,

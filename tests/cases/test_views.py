@@ -28,9 +28,11 @@ pytestmark = pytest.mark.django_db
 # counts + count + page + 2 prefetches; on a warm cache only the version, page and prefetches.
 CASE_LIST_QUERIES = 17
 CASE_LIST_QUERIES_WARM = 4
-# 6 for the page, 3 index reads for the related cases' candidates (see related_to).
-CASE_DETAIL_QUERIES = 9
-BATCH_QUERIES = 4
+# The catalogue version (read for the page's ETag, servtrade/http_caching.py) + 6 for the page
+# + 3 index reads for the related cases' candidates (see related_to).
+CASE_DETAIL_QUERIES = 10
+# The version (ETag) + 4 for the page.
+BATCH_QUERIES = 5
 # Cold: the version + 5 figures + 3 facet options + 3 facet counts; warm: the version alone.
 HOME_QUERIES = 12
 HOME_QUERIES_WARM = 1
