@@ -25,7 +25,8 @@ REGION_LIST_QUERIES = 10
 # cases it adopted by nationwide replication and, when there are any, those cases (3: with
 # regions and sectors).
 # ... and, on a cold cache, the pictures (map 3); warm, the pictures run none.
-REGION_DETAIL_QUERIES = 13 + 3
+REGION_PICTURE_QUERIES = 3
+REGION_DETAIL_QUERIES = 13 + REGION_PICTURE_QUERIES
 PROGRAM_LIST_QUERIES = 2
 # The page's 4 and, on a cold cache, the pictures (map 3, completeness 1, timeline 2).
 PROGRAM_DETAIL_QUERIES = 4 + 6
