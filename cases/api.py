@@ -32,6 +32,7 @@ FACET_PARAMETERS = {
     "sector": "EBOPS 2010 sector code, SA to SL.",
     "region": "Lead region slug; a province includes the cases of its cities.",
     "year": "Year the case was published.",
+    "adopted": "`elsewhere`: only cases another region adopted (or a nationwide replication).",
 }
 
 
@@ -70,7 +71,7 @@ class CaseViewSet(ReadOnlyViewSet):
     lookup_field = "slug"
 
     def get_queryset(self):
-        cases = Case.objects.published().with_related()
+        cases = Case.objects.published().with_related().with_adoption_counts()
         if self.action == "list":
             return cases.defer("body_zh", "body_en", "verification_note")
         return cases

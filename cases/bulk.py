@@ -85,6 +85,12 @@ COLUMNS = {
         "When the case was published (ISO 8601).",
         "案例发布日期（ISO 8601）。",
     ),
+    "adoptions": (
+        "integer",
+        "How many other regions adopted the case: published adoptions, and every other pilot "
+        "region when its batch was replicated nationwide.",
+        "借鉴该案例的其他地区数：已发布的借鉴记录，批次在全国复制推广时另计其他所有试点地区。",
+    ),
     "title_is_topic": (
         "boolean",
         "The official title is not known; the title describes the topic.",
@@ -132,7 +138,8 @@ def site_request():
 
 def export_of_catalogue():
     """The published catalogue through the case list's own table and download columns."""
-    table = CaseTable(Case.objects.published().listed(), request=site_request())
+    cases = Case.objects.published().listed().with_adoption_counts()
+    table = CaseTable(cases, request=site_request())
     return TableExport(TableExport.CSV, table)
 
 

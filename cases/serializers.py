@@ -218,6 +218,11 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The sectors' EBOPS codes.",
     )
+    adoption_count = serializers.IntegerField(
+        help_text="How many other regions adopted it (published adoptions, and every pilot "
+        "region but its own when its batch was replicated nationwide); the list's "
+        "“Adopted by” column."
+    )
     page_url_zh = PageUrlField("zh-hans", "the case")
     page_url_en = PageUrlField("en", "the case")
 
@@ -244,6 +249,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "lead_region_slugs",
             "sectors",
             "sector_codes",
+            "adoption_count",
             "page_url_zh",
             "page_url_en",
         ]

@@ -6,6 +6,7 @@ from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import translate_url
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
@@ -160,3 +161,9 @@ def query_without(context, name, value=None):
 def any_selected(facets):
     """Whether any option of these facets is selected."""
     return any(facet.selected for facet in facets)
+
+
+@register.filter
+def number(value):
+    """A count in the page's language's format (1,234 in English; 1234 in Chinese)."""
+    return number_format(value, force_grouping=True)

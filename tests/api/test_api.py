@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases.models import Case
+from tests.budgets import API_CASE_LIST_QUERIES, API_CASE_LIST_QUERIES_WARM, API_LIST_QUERIES
 from tests.factories import (
+    AdoptionFactory,
     CaseBatchFactory,
     CaseFactory,
     DraftCaseFactory,
@@ -19,11 +21,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-# The version, 6 facet options (validating the parameters), the count, the page and its two
-# prefetches (regions, sectors); warm: the options and the count come from the cache.
-CASE_LIST_QUERIES = 11
-CASE_LIST_QUERIES_WARM = 4
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +50,10 @@ def catalogue():
             published_on=f"202{number % 4}-0{1 + number % 5}-1{number % 7}",
         )
     DraftCaseFactory(slug="secret-draft", theme=themes[0], lead_regions=[beijing])
+    # For the "adopted" facet and the "adoptions" sort: case-04 adopted twice, case-07 once.
+    for slug, adopters in [("case-04", [beijing, province]), ("case-07", [province])]:
+        for region in adopters:
+            AdoptionFactory(case=Case.objects.get(slug=slug), region=region)
     return batches
 
 
@@ -81,6 +82,9 @@ QUERIES = [
     "q=case",
     "q=case 7&sort=title",
     "program=pilot-2016&sort=-batch",
+    "adopted=elsewhere",
+    "sort=-adoptions&per_page=50",
+    "adopted=elsewhere&sort=adoptions&region=shenzhen",
 ]
 
 
@@ -117,6 +121,7 @@ def test_a_case_carries_both_languages_flags_source_pages_and_links(client, cata
     assert data["program"] == f"http://testserver/api/v1/programs/{case.batch.program.slug}/"
     assert data["lead_regions"] == ["http://testserver/api/v1/regions/shenzhen/"]
     assert data["sector_codes"] == ["SG", "SI"]  # in code order
+    assert data["adoption_count"] == 2
     # Every link leads to a record the API serves.
     for link in [data["batch"], data["program"], data["theme"], *data["sectors"]]:
         assert client.get(link).status_code == 200
@@ -189,17 +194,16 @@ def test_pages_count_and_link_to_each_other(client, catalogue):
 
 
 def test_the_case_list_keeps_its_query_budget(client, catalogue, django_assert_max_num_queries):
-    with django_assert_max_num_queries(CASE_LIST_QUERIES):
+    with django_assert_max_num_queries(API_CASE_LIST_QUERIES):
         assert api(client, region="beijing", sector="SI").status_code == 200
-    with django_assert_max_num_queries(CASE_LIST_QUERIES_WARM):
+    with django_assert_max_num_queries(API_CASE_LIST_QUERIES_WARM):
         assert api(client, region="beijing", sector="SI").status_code == 200
 
 
 def test_every_list_keeps_a_small_query_budget(client, catalogue, django_assert_max_num_queries):
     MembershipFactory(region=Case.objects.first().lead_regions.first())
     for path in ["regions", "programs", "batches", "themes", "sectors"]:
-        # The catalogue version (HTTP caching), the page, and at most one prefetch.
-        with django_assert_max_num_queries(4):
+        with django_assert_max_num_queries(API_LIST_QUERIES):
             assert api(client, f"/api/v1/{path}/", per_page=100).status_code == 200
 
 
@@ -248,6 +252,7 @@ def test_the_schema_describes_every_field_and_parameter(client, catalogue):
         "sector",
         "region",
         "year",
+        "adopted",
         "sort",
         "page",
         "per_page",

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from tests.budgets import FEED_QUERIES
 from tests.factories import (
     CaseBatchFactory,
     CaseFactory,
@@ -21,7 +22,6 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 # RFC 3339 date-time, as RFC 4287 (section 3.3) requires of atom:updated and atom:published.
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
-FEED_QUERIES = 2  # the catalogue version, the entries (with one join for theme and batch)
 
 
 def assert_valid_atom(content):
@@ -121,7 +121,7 @@ def test_a_feed_reads_the_database_a_fixed_number_of_times(
     for _ in range(10):
         CaseFactory(theme=catalogue["new"].theme, lead_regions=[ProvinceFactory()])
     client.get("/en/cases/feed/?theme=data")  # options cached
-    with django_assert_max_num_queries(FEED_QUERIES + 2):  # + the two prefetches
+    with django_assert_max_num_queries(FEED_QUERIES):
         client.get("/en/cases/feed/?theme=data")
 
 
