@@ -4,7 +4,9 @@ and invalid values, and every response must be what the schema promises (never a
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
@@ -32,8 +34,16 @@ def api_schema(db, settings):
     for _ in range(3):
         CaseFactory(lead_regions=[region], sectors=sectors)
     DraftCaseFactory(slug="a-draft")
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
-    return schema
+    # Schemathesis drives the real WSGI handler, whose request signals close "old" database
+    # connections: on PostgreSQL that closed the test's own connection inside its transaction.
+    # Django's test client disconnects them the same way while it makes a request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def test_the_api_keeps_every_promise_of_its_schema(api_schema):
