@@ -44,6 +44,8 @@ def test_every_public_page_works_under_the_policy(live_server, page):
         "/zh-hans/compare/?region=nowhere",
         f"{case.get_absolute_url()}both-languages/",
         "/en/suggest/?region=guangzhou",
+        "/en/data/",
+        "/zh-hans/data/?rows=20000",
         "/en/no-such-page/",
     ]
     for path in pages:

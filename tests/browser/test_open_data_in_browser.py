@@ -4,6 +4,7 @@ everything they need is served by the site itself."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_csp_in_browser import assert_strict_policy
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,12 +26,15 @@ def offline(page, live_server):
 
 
 def test_the_api_docs_work_with_the_network_off(page, live_server, screenshot):
+    """... and under the site's Content-Security-Policy (no inline script or style; the autouse
+    csp_violations fixture fails the test on any violation the browser logs)."""
     CaseFactory(slug="a-case")
     refused = offline(page, live_server)
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(live_server.url + "/api/docs/")
+    response = page.goto(live_server.url + "/api/docs/")
+    assert_strict_policy(response)
     expect(page.get_by_text("/api/v1/cases/", exact=True).first).to_be_visible()
     expect(page.get_by_text("servtrade API").first).to_be_visible()
     screenshot("api-docs")
