@@ -13,10 +13,11 @@ from django.contrib.auth import (
 )
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
 from django.urls import path
 
+from cases.filters import CaseFilterSet
 from cases.models import Case, ServiceSector, Theme
 from regions.models import Region
 from servtrade.urls import urlpatterns as site_urlpatterns
@@ -25,6 +26,16 @@ from servtrade.views import PAGE_SIZES
 
 def reference_case_list(request):
     cases = Case.objects.published()
+    if programs := request.GET.getlist("program"):
+        cases = cases.filter(batch__program__slug__in=programs)
+    if batches := request.GET.getlist("batch"):
+        wanted = Q(pk__in=[])
+        for key in batches:
+            program, _sep, number = key.rpartition("-")
+            wanted |= Q(batch__program__slug=program, batch__number=int(number))
+        cases = cases.filter(wanted)
+    if years := request.GET.getlist("year"):
+        cases = cases.filter(published_on__year__in=[int(year) for year in years])
     if themes := request.GET.getlist("theme"):
         cases = cases.filter(theme__slug__in=themes)
     if sectors := request.GET.getlist("sector"):
@@ -62,6 +73,21 @@ def bench_context(theme, sector, region):
             "lead_regions": Region.objects.get(slug=region).pk,
         },
         "detail": Case.objects.published().filter(slug__startswith="generated-").first().slug,
+    }
+
+
+def bench_vocabulary(titles=3000):
+    """What bench/run.py draws its cold queries from: titles of the catalogue, and every option
+    of every facet of the case list (as the list itself offers them)."""
+    cases = Case.objects.published().order_by("pk")[:titles]
+    filterset = CaseFilterSet(queryset=Case.objects.published())
+    return {
+        "titles_zh": list(cases.values_list("title_zh", flat=True)),
+        "titles_en": list(cases.values_list("title_en", flat=True)),
+        "options": {
+            name: [option.key for option in filterset.get_options(name)]
+            for name in filterset.facet_names
+        },
     }
 
 
