@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter
 
+from cases.counting import ListCounts
 from cases.models import Case, CaseBatch, ServiceSector, Theme
 from regions.filters import program_options
 from regions.models import Region
@@ -14,7 +16,8 @@ SEARCH_MAX_LENGTH = 200
 class CaseFilterSet(FacetFilterSet):
     """The public case list's filters: keywords plus one facet per way of narrowing the list.
 
-    Every value in the URL is a slug or code, so a filtered list is a shareable permalink.
+    Every value in the URL is a slug or code, so a filtered list is a shareable permalink. Its
+    queryset is the published cases, whose counts come from bitmaps (cases.counting).
     """
 
     q = CharFilter(label=_("Keywords"), method="search", max_length=SEARCH_MAX_LENGTH)
@@ -28,6 +31,27 @@ class CaseFilterSet(FacetFilterSet):
     class Meta:
         model = Case
         fields = ["q", "program", "batch", "theme", "sector", "region", "year"]
+
+    def get_counter(self):
+        if self.version is None:
+            return None
+        return ListCounts.for_state(self.version, self.cleaned_data)
+
+    def search(self, queryset, name, value):
+        # Too many matches to rank them all (see cases.counting): newest first instead.
+        ranked = self.counter is None or self.counter.ranked
+        return queryset.search(value, ranked=ranked)
+
+    def notices(self):
+        if self.counter is not None and not self.counter.ranked:
+            return [
+                _(
+                    "More than %(few)d cases match: they are listed newest first, not by "
+                    "relevance. Add a word or a filter to rank them."
+                )
+                % {"few": settings.COUNTING_FEW_RESULTS}
+            ]
+        return []
 
     def options_program(self):
         return program_options()

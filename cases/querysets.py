@@ -136,19 +136,21 @@ class CaseQuerySet(models.QuerySet):
                 case.save(update_fields=["status", "published_on", "updated_at"])
         return len(cases)
 
-    def search(self, text):
+    def search(self, text, ranked=True):
         """Cases matching every term of ``text`` in either language, best match first.
 
         Answered from the search index (see cases.search); ``search_rank`` is smaller for better
-        matches. Text with nothing searchable in it matches nothing.
+        matches. Text with nothing searchable in it matches nothing. ``ranked=False`` keeps the
+        order as it is (ranking reads the index entry of every match).
         """
         query = text if isinstance(text, SearchQuery) else SearchQuery.parse(text)
         if not query:
             return self.none()
-        return (
-            self.filter(search_entry__document__matches=query)
-            .annotate(search_rank=SearchRank("search_entry__document", query))
-            .order_by("search_rank", "pk")
+        matches = self.filter(search_entry__document__matches=query)
+        if not ranked:
+            return matches
+        return matches.annotate(search_rank=SearchRank("search_entry__document", query)).order_by(
+            "search_rank", "pk"
         )
 
     def with_related(self):
@@ -284,6 +286,10 @@ class CaseQuerySet(models.QuerySet):
             if key is not None:
                 counts[key] = max(n, counts.get(key, 0))
         return counts
+
+    def totals_by_theme(self):
+        """{theme id, or None for no theme: cases}, in one aggregate query."""
+        return dict(self.order_by().values_list("theme_id").annotate(n=Count("pk")))
 
     def year_counts(self):
         counts = self._counts_by_key(ExtractYear("published_on"))

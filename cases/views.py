@@ -1,3 +1,6 @@
+from itertools import groupby
+from operator import attrgetter
+
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -11,7 +14,7 @@ from cases.models import Case, CaseBatch, CatalogueVersion
 from cases.tables import CaseTable
 from regions.models import PilotProgram, Region
 from servtrade.caching import cached
-from servtrade.views import ExportListMixin, PublicListMixin
+from servtrade.views import PAGE_SIZES, ExportListMixin, PageSizePaginator, PublicListMixin
 
 # How many related cases a case page suggests.
 RELATED_CASES = 6
@@ -59,7 +62,11 @@ class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterVie
     def get_filterset_kwargs(self, filterset_class):
         # Options, counts and the total are cached until the catalogue changes.
         version = CatalogueVersion.objects.current()
-        return {**super().get_filterset_kwargs(filterset_class), "version": version}
+        return {
+            **super().get_filterset_kwargs(filterset_class),
+            "version": version,
+            "rows_needed": self.rows_needed(),
+        }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(facets=self.filterset.facets(), **kwargs)
@@ -95,9 +102,11 @@ class CaseDetailView(DetailView):
 
 
 class BatchDetailView(DetailView):
-    """A batch's published cases, grouped by theme, with how many of them are catalogued."""
+    """A batch's published cases, grouped by theme, a page at a time, with how many of them are
+    catalogued: the same queries at any size (the count comes with the batch)."""
 
     template_name = "cases/casebatch_detail.html"
+    cases_per_page = PAGE_SIZES[1]
 
     def get_object(self, queryset=None):
         batches = CaseBatch.objects.with_case_counts().select_related("program")
@@ -106,8 +115,20 @@ class BatchDetailView(DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        cases = self.object.cases.published().listed()
+        batch = self.object
+        cases = batch.cases.published().listed()
+        cases = cases.order_by(F("theme__position").asc(nulls_last=True), "theme__slug", "slug")
+        paginator = PageSizePaginator(cases, self.cases_per_page, count=batch.catalogued_published)
+        page = paginator.get_page(self.request.GET.get("page"))
+        # A theme's heading counts its cases in the whole batch, not just on this page.
+        totals = batch.cases.published().totals_by_theme()
+        groups = [
+            (theme, list(cases), totals.get(theme.pk if theme else None, 0))
+            for theme, cases in groupby(page, key=attrgetter("theme"))
+        ]
         return super().get_context_data(
-            cases=cases.order_by(F("theme__position").asc(nulls_last=True), "theme__slug", "slug"),
+            page=page,
+            page_range=paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            groups=groups,
             **kwargs,
         )

@@ -59,10 +59,24 @@ class PublicListMixin:
         ]
         return context
 
+    def rows_needed(self):
+        """How many rows of the list's default order this page shows or skips (page × size);
+        None when another order is asked for, the page number is no number, or it is a download.
+        """
+        params = self.request.GET
+        if "sort" in params or getattr(self, "export_trigger_param", "_export") in params:
+            return None
+        try:
+            page, size = int(params.get("page", 1)), int(params.get("per_page", PAGE_SIZES[0]))
+        except ValueError:
+            return None
+        return page * size if page >= 1 and size in PAGE_SIZES else None
+
     def get_notices(self, table):
         notices = []
         filterset = getattr(self, "filterset", None)
         if filterset is not None:
+            notices += filterset.notices()
             notices += [
                 gettext("%(filter)s: “%(value)s” was not understood and is ignored.")
                 % {"filter": label, "value": shorten(value)}

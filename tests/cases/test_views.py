@@ -24,15 +24,18 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Queries of the case list on a cold cache: the catalogue version + 6 facet options + 6 facet
-# counts + count + page + 2 prefetches; on a warm cache only the version, page and prefetches.
-CASE_LIST_QUERIES = 17
+# Queries of the case list on a cold cache: the catalogue version + 6 facet options + the
+# counting bitmaps (the version again and 6 aggregates, in a savepoint: 9) + page + 2
+# prefetches; a search adds one read of its index. On a warm cache only the version, page and
+# prefetches. Counts and facet counts never cost a query (cases.counting).
+CASE_LIST_QUERIES = 20
 CASE_LIST_QUERIES_WARM = 4
 # 6 for the page, 3 index reads for the related cases' candidates (see related_to).
 CASE_DETAIL_QUERIES = 9
-BATCH_QUERIES = 4
-# Cold: the version + 5 figures + 3 facet options + 3 facet counts; warm: the version alone.
-HOME_QUERIES = 12
+# The batch with its counts, its cases per theme, a page of cases and 2 prefetches.
+BATCH_QUERIES = 5
+# Cold: the version + 5 figures + 3 facet options + the counting bitmaps (9); warm: the version.
+HOME_QUERIES = 18
 HOME_QUERIES_WARM = 1
 
 
@@ -352,7 +355,7 @@ def test_related_cases_share_a_theme_or_sector_are_published_and_bounded(
     assert "Draft relative" not in response.text and "Unrelated" not in response.text
 
 
-@pytest.mark.parametrize("extra", [0, 40])
+@pytest.mark.parametrize("extra", [0, 40, 120])
 def test_the_batch_page_groups_its_published_cases_by_theme(
     client, django_assert_max_num_queries, extra
 ):
@@ -375,6 +378,29 @@ def test_the_batch_page_groups_its_published_cases_by_theme(
     assert text.index("Opening up") < text.index("Digital trade")
     assert "Draft here" not in text
     assert 'href="/en/cases/?batch=pilot-2020-4"' in text
+    # 50 cases a page; a theme's heading counts all its cases in the batch.
+    shown = [len(cases) for _theme, cases, _total in response.context["groups"]]
+    assert sum(shown) == min(3 + extra, 50)
+    assert [total for *_, total in response.context["groups"]] == [2, 1 + extra]
+    assert ('rel="next"' in text) == (extra > 47)
+
+
+def test_the_batch_page_shows_its_last_cases_on_its_last_page(
+    client, django_assert_max_num_queries
+):
+    batch = CaseBatchFactory(program=PilotProgramFactory(slug="pilot-2020"), number=4)
+    theme = ThemeFactory()
+    for number in range(110):
+        CaseFactory(batch=batch, theme=theme, slug=f"batch-case-{number:03d}")
+    with django_assert_max_num_queries(BATCH_QUERIES):
+        response = client.get(url("cases:batch-detail", "pilot-2020", 4, query="page=3"))
+    ((_theme, cases, total),) = response.context["groups"]
+    assert [case.slug for case in cases] == [f"batch-case-{n:03d}" for n in range(100, 110)]
+    assert total == 110
+    assert 'rel="prev"' in response.text and 'rel="next"' not in response.text
+    # A page that does not exist shows the last one rather than failing.
+    beyond = client.get(url("cases:batch-detail", "pilot-2020", 4, query="page=99"))
+    assert beyond.context["page"].number == 3
 
 
 def test_a_batch_of_unknown_size_says_so(client):
