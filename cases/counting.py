@@ -246,6 +246,9 @@ class ListCounts:
         return self.total
 
     def facet_counts(self, name):
+        """{key: results} of facet ``name``; None for a facet the bitmaps do not know."""
+        if name not in FACETS:
+            return None
         return self.bitmaps.facet_counts(name, self.filters, self.search)
 
     @property

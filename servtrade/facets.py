@@ -117,9 +117,10 @@ class FacetFilterSet(django_filters.FilterSet):
     def get_counter(self):
         """Something that counts faster than SQL (see cases.counting), or None to count in SQL.
 
-        It answers ``count()`` and ``facet_counts(name)`` for this FilterSet's values,
-        ``rows(queryset, rows_needed)``: the page's rows read by id, or None to filter in SQL,
-        and ``few_ids()``: the ids of all the results when they are few, else None.
+        For this FilterSet's values it answers ``count()``, ``facet_counts(name)`` (None for a
+        facet it does not know), ``rows(queryset, rows_needed)`` (the page's rows read by id,
+        or None to filter in SQL) and ``few_ids()`` (the ids of all the results when they are
+        few, else None).
         """
         return None
 
@@ -202,13 +203,16 @@ class FacetFilterSet(django_filters.FilterSet):
         with no rows is left out unless it is selected (so it can be unselected).
         """
         names = names or self.facet_names
+        all_counts = {}
         if self.counter is not None:
             all_counts = {name: self.counter.facet_counts(name) for name in names}
-        else:
-            all_counts = cached(
+        # What the counter cannot count (or everything, without one) is counted in SQL.
+        in_sql = tuple(name for name in names if all_counts.get(name) is None)
+        if in_sql:
+            all_counts |= cached(
                 self.version,
-                ("facet-counts", type(self).__name__, self.state(), tuple(names)),
-                lambda: {name: self.facet_counts(name) for name in names},
+                ("facet-counts", type(self).__name__, self.state(), in_sql),
+                lambda: {name: self.facet_counts(name) for name in in_sql},
             )
         result = []
         for name in names:
