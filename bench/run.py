@@ -4,7 +4,7 @@
 For each database (SQLite, PostgreSQL) and each size (the fixtures plus N generated cases) it
 builds a database, serves the site with gunicorn (production settings, 2 workers, 127.0.0.1),
 loads each page with wrk (8 connections) and prints req/s, p50 and p99, and each page's ratio to
-the reference view: a minimal hand-written view of the same filtered query (servtrade/bench.py).
+the reference view: a minimal hand-written view of the same filtered query (bench/reference.py).
 It also measures the private memory (RssAnon) of the workers while they stream a CSV export of
 every case. Ratios are measured in one run, on one machine, so they compare like with like.
 
@@ -43,8 +43,10 @@ GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 PORT = 8765  # --port changes both
 BASE = f"http://127.0.0.1:{PORT}"
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-# PostgreSQL databases are <prefix>_<size>: on a shared server, give each person their own.
-PG_PREFIX = os.environ.get("BENCH_POSTGRES_PREFIX", "servtrade_bench")
+# PostgreSQL databases are <prefix>_<size>; a shared server needs a prefix of one's own.
+PG_PREFIX = os.environ.get(
+    "BENCH_PG_PREFIX", os.environ.get("BENCH_POSTGRES_PREFIX", "servtrade_bench")
+)
 REAL_CASES = 34  # the catalogued cases in fixtures/cases.json
 SEED = 1
 
@@ -83,7 +85,7 @@ def server_env(database_url):
     return {
         **os.environ,
         "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "servtrade.settings_bench",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "benchmark-only-secret-key-" + "x" * 40,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -142,7 +144,7 @@ def build(kind, size):
 def admin_session_and_filter(url):
     """A logged-in superuser's session key, and the admin's query string for FILTER."""
     code = (
-        "import json; from servtrade.bench import bench_context; "
+        "import json; from bench.context import bench_context; "
         f"print(json.dumps(bench_context({FILTER['theme']!r}, {FILTER['sector']!r}, 'guangzhou')))"
     )
     return json.loads(shell(url, code).splitlines()[-1])
@@ -299,7 +301,7 @@ SORTS = ["title", "-title", "theme", "batch", "-batch", "published_on", "-publis
 
 
 def vocabulary(url):
-    code = "import json; from servtrade.bench import bench_vocabulary as v; print(json.dumps(v()))"
+    code = "import json; from bench.context import bench_vocabulary as v; print(json.dumps(v()))"
     return json.loads(shell(url, code).splitlines()[-1])
 
 

@@ -103,38 +103,43 @@ class CaseBitmaps:
             for at, case_id in enumerate(ids):
                 position[case_id] = at
 
-            def grouped(queryset, *keys, of="pk"):
-                joined = StringAgg(Cast(of, CharField()), Value(","))
-                rows = queryset.values(*keys).annotate(ids=joined).values_list(*keys, "ids")
-                for *key, text in rows:
-                    yield *key, bitmap(position[int(case_id)] for case_id in text.split(","))
-
-            options = {name: {} for name in FACETS}
-
-            def add(name, key, bits):
-                if key is not None:
-                    options[name][key] = options[name].get(key, 0) | bits
-
-            for program, number, bits in grouped(
-                published, "batch__program__slug", "batch__number"
-            ):
-                add("program", program, bits)
-                add("batch", f"{program}-{number}", bits)  # CaseBatch.key
-            for theme, bits in grouped(published, "theme__slug"):
-                add("theme", theme, bits)
-            for year, bits in grouped(published.annotate(year=ExtractYear("published_on")), "year"):
-                add("year", None if year is None else str(year), bits)
-            links = Case.sectors.through.objects.filter(case__in=published).order_by()
-            for code, bits in grouped(links, "servicesector__code", of="case_id"):
-                add("sector", code, bits)
-            # A province's key stands for its own cases and its cities' (see in_regions).
-            links = Case.lead_regions.through.objects.filter(case__in=published).order_by()
-            for slug, parent, bits in grouped(
-                links, "region__slug", "region__parent__slug", of="case_id"
-            ):
-                add("region", slug, bits)
-                add("region", parent, bits)
+            options = cls._facet_options(published, position)
         return version, cls(ids, position, options)
+
+    @staticmethod
+    def _facet_options(published, position):
+        """{facet: {key: bitmap}} of the ``published`` cases, in five grouped queries."""
+
+        def grouped(queryset, *keys, of="pk"):
+            joined = StringAgg(Cast(of, CharField()), Value(","))
+            rows = queryset.values(*keys).annotate(ids=joined).values_list(*keys, "ids")
+            for *key, text in rows:
+                yield *key, bitmap(position[int(case_id)] for case_id in text.split(","))
+
+        options = {name: {} for name in FACETS}
+
+        def add(name, key, bits):
+            if key is not None:
+                options[name][key] = options[name].get(key, 0) | bits
+
+        for program, number, bits in grouped(published, "batch__program__slug", "batch__number"):
+            add("program", program, bits)
+            add("batch", f"{program}-{number}", bits)  # CaseBatch.key
+        for theme, bits in grouped(published, "theme__slug"):
+            add("theme", theme, bits)
+        for year, bits in grouped(published.annotate(year=ExtractYear("published_on")), "year"):
+            add("year", None if year is None else str(year), bits)
+        links = Case.sectors.through.objects.filter(case__in=published).order_by()
+        for code, bits in grouped(links, "servicesector__code", of="case_id"):
+            add("sector", code, bits)
+        # A province's key stands for its own cases and its cities' (see in_regions).
+        links = Case.lead_regions.through.objects.filter(case__in=published).order_by()
+        for slug, parent, bits in grouped(
+            links, "region__slug", "region__parent__slug", of="case_id"
+        ):
+            add("region", slug, bits)
+            add("region", parent, bits)
+        return options
 
     @classmethod
     def current(cls, version):

@@ -4,7 +4,7 @@ from django_filters import CharFilter
 
 from cases.counting import ListCounts
 from cases.models import Case, CaseBatch, ServiceSector, Theme
-from cases.querysets import CaseQuerySet
+from cases.querysets import ADOPTED_ELSEWHERE, CaseQuerySet
 from regions.filters import program_options
 from regions.models import Region
 from servtrade.bilingual import LocalizedText
@@ -48,6 +48,10 @@ def region_options():
 def year_options():
     for day in Case.objects.published().dates("published_on", "year", order="DESC"):
         yield Option(str(day.year), str(day.year))
+
+
+def adoption_options():
+    yield Option(ADOPTED_ELSEWHERE, str(_("Adopted elsewhere")))
 
 
 class CaseFilterSet(FacetFilterSet):
@@ -94,10 +98,16 @@ class CaseFilterSet(FacetFilterSet):
         count=CaseQuerySet.year_counts,
         options=year_options,
     )
+    adopted = FacetFilter(
+        label=_("Replication"),
+        apply=CaseQuerySet.in_adoption_states,
+        count=CaseQuerySet.adoption_state_counts,
+        options=adoption_options,
+    )
 
     class Meta:
         model = Case
-        fields = ["q", "program", "batch", "theme", "sector", "region", "year"]
+        fields = ["q", "program", "batch", "theme", "sector", "region", "year", "adopted"]
 
     def get_counter(self):
         if self.version is None:

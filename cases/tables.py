@@ -1,6 +1,7 @@
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from servtrade.bilingual import both
 from servtrade.tables import EMPTY, Column, Table, joined
@@ -15,8 +16,12 @@ def released(case):
     return date_format(case.published_on, "Y-m-d") if case.published_on else EMPTY
 
 
+def adopted_by(count):
+    return ngettext("%(count)d region", "%(count)d regions", count) % {"count": count}
+
+
 class CaseTable(Table):
-    """The public case list. Reads only what ``Case.objects.listed()`` fetched.
+    """The public case list. Reads what ``Case.objects.listed().with_adoption_counts()`` fetched.
 
     Each column is declared once (see servtrade.tables.Column): the page shows titles and names
     in its language; the downloads (``?_export=``) carry both languages and each case's
@@ -82,6 +87,12 @@ class CaseTable(Table):
         html=released,
         value=lambda case: case.published_on.isoformat() if case.published_on else "",
         order_by="published_on",
+    )
+    adoptions = Column(
+        _("Adopted by"),
+        html=lambda case: adopted_by(case.adoption_count) if case.adoption_count else EMPTY,
+        value=lambda case: case.adoption_count,
+        order_by=("adoption_count", "slug"),
     )
     title_is_topic = Column(_("Title is only a topic"), value=lambda case: case.title_is_topic)
     needs_verification = Column(_("Needs verification"), value=lambda case: case.needs_verification)

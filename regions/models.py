@@ -5,7 +5,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +46,10 @@ class SlugManager(models.Manager):
 class RegionQuerySet(models.QuerySet):
     def top_level(self):
         return self.filter(parent__isnull=True)
+
+    def pilot(self):
+        """Regions that are members of a pilot program (any phase)."""
+        return self.filter(Exists(Membership.objects.filter(region=OuterRef("pk"))))
 
     def with_children_of(self, slugs):
         """Regions named by slug plus the regions directly inside them (a province's cities)."""

@@ -9,7 +9,7 @@ from django.views.generic import DetailView
 from django_tables2 import SingleTableView
 
 from regions.filters import RegionFilterSet
-from regions.models import PilotProgram, Region
+from regions.models import PilotProgram, Region, published_cases
 from regions.tables import ProgramTable, RegionTable
 from servtrade.views import PublicListView
 
@@ -34,10 +34,23 @@ class RegionDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         region = self.object
+        adoptions = list(region.adoptions.public().select_related("case"))
+        # Adoptions of the cases it leads, by other regions (the model reached by the relation).
+        adopted_from_here = (
+            region.adoptions.model.objects.public()
+            .filter(case__in=region.led_cases.all())
+            .select_related("case", "region")
+        )
+        nationwide = published_cases().replicated_nationwide_in(region)
+        nationwide_count = nationwide.count()
         return super().get_context_data(
             memberships=region.memberships.select_related("program"),
             children=region.children.all(),
             cases=region.led_cases.published().listed()[:REGION_CASES_SHOWN],
+            adoptions=adoptions,
+            adopted_from_here=adopted_from_here,
+            nationwide_cases=nationwide.listed()[:REGION_CASES_SHOWN] if nationwide_count else [],
+            adopted_count=len(adoptions) + nationwide_count,
             **kwargs,
         )
 

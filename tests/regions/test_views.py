@@ -7,6 +7,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases.models import Case
+from tests.budgets import (
+    PROGRAM_DETAIL_QUERIES,
+    PROGRAM_LIST_QUERIES,
+    REGION_DETAIL_QUERIES,
+    REGION_LIST_QUERIES,
+)
 from tests.factories import (
     CaseBatchFactory,
     CaseFactory,
@@ -17,13 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-# Each page first reads the catalogue version for its ETag (servtrade/http_caching.py), then:
-# 3 facet options + 3 facet counts + count + page + programs prefetch.
-REGION_LIST_QUERIES = 10
-REGION_DETAIL_QUERIES = 7
-PROGRAM_LIST_QUERIES = 2
-PROGRAM_DETAIL_QUERIES = 4
 
 
 def url(name, *args, query=""):
