@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from cases.models import Case, CaseBatch, ServiceSector, Theme
+from cases.models import Case, CaseBatch, ServiceSector, Source, Theme
 from cases.querysets import IncompleteCases
 from cases.resources import COLUMNS, REQUIRED_COLUMNS, BatchWidget, CaseResource
 from regions.admin import VERIFICATION_FIELDSET
@@ -269,6 +269,14 @@ class CaseSpreadsheetMixin(ImportExportMixin):
         return redirect("admin:cases_case_import")
 
 
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["key", "title", "publisher", "date", "kind", "copies_url_confirmed"]
+    list_filter = ["kind", "copies_url_confirmed"]
+    search_fields = ["key", "title", "publisher", "url"]
+    list_select_related = []
+
+
 @admin.register(Case)
 class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
     form = CaseForm
@@ -294,7 +302,7 @@ class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
     ]
     search_fields = ["title_zh", "title_en", "summary_zh", "summary_en", "slug"]
     list_select_related = ["batch__program", "theme"]
-    autocomplete_fields = ["batch", "theme", "lead_regions", "sectors"]
+    autocomplete_fields = ["batch", "theme", "lead_regions", "sectors", "sources"]
     prepopulated_fields = {"slug": ["title_en"]}
     date_hierarchy = "published_on"
     # Status changes only through the actions below, which check who may do what.
@@ -307,9 +315,35 @@ class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
         css = {"all": ["css/admin.css"]}
 
     fieldsets = [
-        (None, {"fields": ["batch", "theme", "title_zh", "title_en", "title_is_topic", "slug"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "batch",
+                    "theme",
+                    "title_zh",
+                    "title_en",
+                    "title_is_topic",
+                    "title_zh_descriptive",
+                    "title_en_descriptive",
+                    "slug",
+                ]
+            },
+        ),
         (_("Regions and sectors"), {"fields": ["lead_regions", "sectors"]}),
-        (_("Text"), {"fields": ["summary_zh", "summary_en", "body_zh", "body_en"]}),
+        (
+            _("Text"),
+            {
+                "fields": [
+                    "summary_zh",
+                    "summary_en",
+                    "body_zh",
+                    "body_en",
+                    "cataloguing_note_zh",
+                    "cataloguing_note_en",
+                ]
+            },
+        ),
         (
             _("Publication"),
             {
@@ -317,6 +351,7 @@ class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
                     "status",
                     "publication_readiness",
                     "published_on",
+                    "sources",
                     "source_url",
                     "created_at",
                     "updated_at",

@@ -23,7 +23,7 @@ FACTS_FILE = SOURCE_DIR / "servtrade_facts.json"
 EDITORIAL_FILE = SOURCE_DIR / "editorial.json"
 
 # The fixture files, in loading order; load_demo loads exactly these.
-FIXTURE_NAMES = ["sectors", "themes", "regions", "programs", "batches", "cases"]
+FIXTURE_NAMES = ["sectors", "themes", "regions", "programs", "batches", "sources", "cases"]
 
 # Facts' region kinds (free text with a parenthesis) to Region.Kind values.
 KIND_PREFIXES = [
@@ -44,6 +44,11 @@ NO_SINGLE_SECTOR = {"multiple", "all"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Source ids such as S7 or S14b, as the facts' notes cite them.
 SOURCE_ID = re.compile(r"\bS\d+b?\b")
+SOURCE_KINDS = {"official", "secondary", "mirror"}
+# An official source is a government body's own site; anything else is secondary at best.
+GOVERNMENT_HOST = re.compile(r"^https?://([a-z0-9-]+\.)*gov\.cn/", re.IGNORECASE)
+# Chinese text: a Chinese page shows no case title without it.
+HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 class FactsError(ValueError):
@@ -75,14 +80,6 @@ class Flags:
 def record(model, fields):
     """A fixture record with a natural primary key (no pk), as dumpdata --natural-primary does."""
     return {"model": model, "fields": fields}
-
-
-def source_url(facts, source_ids):
-    urls = {source["id"]: source.get("url") for source in facts["sources"]}
-    for source_id in source_ids or []:
-        if urls.get(source_id):
-            return urls[source_id]
-    return ""
 
 
 def region_slug(facts_id):
@@ -128,6 +125,7 @@ class FixtureBuilder:
         self.theme_by_category = {}
         self.sector_codes = set()
         self.source_urls = {source["id"]: source.get("url") for source in facts["sources"]}
+        self.source_kinds = {}
 
     @staticmethod
     def editorial_entry(section, key, where):
@@ -138,12 +136,14 @@ class FixtureBuilder:
 
     def build(self):
         """All fixtures, by name, in loading order."""
+        sources = self.sources()  # first: the other records' links depend on the sources' kinds
         built = {
             "sectors": self.sectors(),
             "themes": self.themes(),
             "regions": self.regions(),
             "programs": self.programs_and_memberships(),
             "batches": self.batches(),
+            "sources": sources,
             "cases": self.cases(),
         }
         assert list(built) == FIXTURE_NAMES
@@ -312,7 +312,7 @@ class FixtureBuilder:
                         "ends_on": ends_on,
                         "summary_zh": ours["summary_zh"],
                         "summary_en": ours["summary_en"],
-                        "source_url": source_url(self.facts, program.get("sources")),
+                        "source_url": self.preferred_source_url(program.get("sources")),
                         **flags.as_fields(self.source_urls),
                     },
                 )
@@ -373,13 +373,87 @@ class FixtureBuilder:
                         "issuer_zh": ours.get("issuer_zh", ""),
                         "issuer_en": re.sub(r" \(.*\)$", "", issuer_en),
                         "document_no": batch.get("document_no") or "",
-                        "source_url": source_url(self.facts, batch.get("sources")),
+                        "source_url": self.preferred_source_url(batch.get("sources")),
                         "official_case_count": batch.get("case_count"),
                         **flags.as_fields(self.source_urls),
                     },
                 )
             )
         return records
+
+    def sources(self):
+        """Every source, with its kind: official only on a government site, mirrors marked.
+
+        A mirror's presumed official address must be the one the facts record for it (in the
+        source's title), and stays unconfirmed until an editor has opened it.
+        """
+        editorial = self.editorial.get("sources", {})
+        unknown = set(editorial) - set(self.source_urls)
+        if unknown:
+            raise FactsError(f"editorial.json gives kinds of unknown sources: {sorted(unknown)}")
+        records = []
+        for source in self.facts["sources"]:
+            where = f"source {source['id']}"
+            ours = editorial.get(source["id"], {})
+            kind = ours.get("kind", "secondary")
+            url = source.get("url") or ""
+            copies_url = ours.get("copies_url", "")
+            if kind not in SOURCE_KINDS:
+                raise FactsError(f"{where}: unknown kind {kind!r}")
+            if kind == "official" and not GOVERNMENT_HOST.match(url):
+                raise FactsError(f"{where}: official, but {url!r} is not a government site")
+            if kind == "mirror":
+                path = re.sub(r"^https?://", "", copies_url)
+                if not path or path not in source["title"]:
+                    raise FactsError(f"{where}: the facts do not name {copies_url!r} as original")
+            elif copies_url:
+                raise FactsError(f"{where}: only a mirror copies an official address")
+            self.source_kinds[source["id"]] = kind
+            records.append(
+                record(
+                    "cases.source",
+                    {
+                        "key": source["id"],
+                        "url": url,
+                        "title": source["title"],
+                        "publisher": source.get("publisher") or "",
+                        "date": source.get("date") or "",
+                        "kind": kind,
+                        "copies_url": copies_url,
+                        "copies_url_confirmed": False,
+                    },
+                )
+            )
+        return records
+
+    def preferred_source_url(self, source_ids):
+        """The link a record's ``source_url`` keeps: an official source's, else a secondary
+        one's; never a mirror's."""
+        usable = [s for s in source_ids or [] if self.source_urls.get(s)]
+        for wanted in ("official", "secondary"):
+            for source_id in usable:
+                if self.source_kinds[source_id] == wanted:
+                    return self.source_urls[source_id]
+        return ""
+
+    def case_titles(self, case, ours, where):
+        """Both titles and whether each is ours (descriptive) rather than the source's wording."""
+        titles, descriptive = {}, {}
+        for lang in ("zh", "en"):
+            theirs = case.get(f"title_{lang}") or ""
+            if lang == "en":
+                theirs = re.sub(r"^\(theme\) ", "", theirs)
+            written = ours.get(f"title_{lang}", "")
+            if theirs and written:
+                raise FactsError(f"{where}: editorial title_{lang} replaces the facts' title")
+            if not theirs and not written:
+                raise FactsError(
+                    f"{where}: no {lang} title; editorial.json needs a descriptive one"
+                )
+            titles[lang], descriptive[lang] = theirs or written, not theirs
+        if not HAS_CJK.search(titles["zh"]):
+            raise FactsError(f"{where}: the Chinese title has no Chinese text")
+        return titles, descriptive
 
     def cases(self):
         editorial = self.editorial["cases"]
@@ -437,8 +511,7 @@ class FixtureBuilder:
                 else:
                     raise FactsError(f"{where}: unknown sector code {code!r}")
 
-            title_zh = case.get("title_zh") or ""
-            title_en = re.sub(r"^\(theme\) ", "", case.get("title_en") or "")
+            titles, descriptive = self.case_titles(case, ours, where)
             records.append(
                 record(
                     "cases.case",
@@ -446,18 +519,23 @@ class FixtureBuilder:
                         "slug": ours["slug"],
                         "batch": batch_key,
                         "theme": theme,
-                        "title_zh": title_zh,
-                        "title_en": title_en,
+                        "title_zh": titles["zh"],
+                        "title_en": titles["en"],
                         "title_is_topic": not case["title_known"],
+                        "title_zh_descriptive": descriptive["zh"],
+                        "title_en_descriptive": descriptive["en"],
                         "summary_zh": ours["summary_zh"],
                         "summary_en": ours["summary_en"],
+                        "cataloguing_note_zh": ours.get("note_zh", ""),
+                        "cataloguing_note_en": ours.get("note_en", ""),
                         "body_zh": "",
                         "body_en": "",
                         "lead_regions": lead_regions,
                         "sectors": sectors,
                         "status": status,
                         "published_on": published_on,
-                        "source_url": source_url(self.facts, case.get("sources")),
+                        "source_url": self.preferred_source_url(case.get("sources")),
+                        "sources": [[s] for s in case.get("sources") or []],
                         "created_at": self.catalogued_at,
                         "updated_at": self.catalogued_at,
                         **flags.as_fields(self.source_urls),

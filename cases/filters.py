@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter
 
 from cases.models import Case, CaseBatch, ServiceSector, Theme
+from cases.querysets import UNKNOWN_YEAR
 from regions.filters import program_options
 from regions.models import Region
 from servtrade.bilingual import LocalizedText
@@ -23,11 +24,12 @@ class CaseFilterSet(FacetFilterSet):
     theme = FacetFilter(label=_("Theme"), apply="in_themes", count="theme_counts")
     sector = FacetFilter(label=_("Service sector"), apply="in_sectors", count="sector_counts")
     region = FacetFilter(label=_("Lead region"), apply="in_regions", count="region_counts")
-    year = FacetFilter(label=_("Year published"), apply="in_years", count="year_counts")
+    year = FacetFilter(label=_("Year released"), apply="in_years", count="year_counts")
+    source = FacetFilter(label=_("Source"), apply="in_source_kinds", count="source_counts")
 
     class Meta:
         model = Case
-        fields = ["q", "program", "batch", "theme", "sector", "region", "year"]
+        fields = ["q", "program", "batch", "theme", "sector", "region", "year", "source"]
 
     def options_program(self):
         return program_options()
@@ -60,5 +62,11 @@ class CaseFilterSet(FacetFilterSet):
             yield Option(region.slug, region.name, depth=0 if region.parent_id is None else 1)
 
     def options_year(self):
-        for day in Case.objects.published().dates("published_on", "year", order="DESC"):
+        """Years of the ministry's releases, newest first; then "date not known"."""
+        for day in CaseBatch.objects.dates("published_on", "year", order="DESC"):
             yield Option(str(day.year), str(day.year))
+        yield Option(UNKNOWN_YEAR, _("Date not known"))
+
+    def options_source(self):
+        yield Option("official", _("Official notice linked"))
+        yield Option("secondary", _("Official notice not yet linked"))

@@ -22,6 +22,7 @@ NATURAL_KEY_FIELDS = {
     "cases.servicesector": ["code"],
     "cases.casebatch": ["program", "number"],
     "cases.case": ["slug"],
+    "cases.source": ["key"],
 }
 
 

@@ -154,12 +154,18 @@ class CaseQuerySet(models.QuerySet):
     def with_related(self):
         """Everything a list or detail shows about a case, in a fixed number of queries."""
         return self.select_related("batch__program", "theme").prefetch_related(
-            "lead_regions", "sectors"
+            "lead_regions", "sectors", "sources"
         )
 
     def listed(self):
         """What a list of cases shows: ``with_related()`` without the long texts it never shows."""
         return self.with_related().defer(*LONG_TEXT_FIELDS)
+
+    def order_by_release(self, descending=True):
+        """By the ministry's release date (the batch's), newest first; unknown dates last."""
+        released = F("batch__published_on")
+        released = released.desc(nulls_last=True) if descending else released.asc(nulls_last=True)
+        return self.order_by(released, "slug")
 
     def order_by_title(self, descending=False):
         """Order by the title as the page shows it: its language's, else the other one."""
@@ -234,7 +240,22 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(Exists(links.filter(case=OuterRef("pk"))))
 
     def in_years(self, years):
-        return self.filter(published_on__year__in=[int(year) for year in years])
+        """Cases released in these years (the ministry's date); ``unknown``: date not known."""
+        wanted = Q(batch__published_on__year__in=[int(y) for y in years if y != UNKNOWN_YEAR])
+        if UNKNOWN_YEAR in years:
+            wanted |= Q(batch__published_on__isnull=True)
+        return self.filter(wanted)
+
+    def with_official_source(self):
+        links = self.model.sources.through.objects.filter(
+            case=OuterRef("pk"), source__kind="official"
+        )
+        return self.annotate(has_official_source=Exists(links))
+
+    def in_source_kinds(self, kinds):
+        """``official``: cases with an official source linked; ``secondary``: cases without."""
+        wanted = [kind == "official" for kind in kinds]
+        return self.with_official_source().filter(has_official_source__in=wanted)
 
     # Facet counts: {key: number of cases}, each in one aggregate query.
 
@@ -286,10 +307,30 @@ class CaseQuerySet(models.QuerySet):
         return counts
 
     def year_counts(self):
-        counts = self._counts_by_key(ExtractYear("published_on"))
-        return {str(year): n for year, n in counts.items()}
+        """Cases per year of release; those whose date is not known under ``unknown``."""
+        rows = (
+            self.order_by()
+            .prefetch_related(None)
+            .annotate(year=ExtractYear("batch__published_on"))
+            .values_list("year")
+            .annotate(n=Count("pk"))
+        )
+        return {str(year or UNKNOWN_YEAR): n for year, n in rows}
+
+    def source_counts(self):
+        """Cases with an official source linked (``official``) and without (``secondary``)."""
+        rows = (
+            self.with_official_source()
+            .order_by()
+            .prefetch_related(None)
+            .values_list("has_official_source")
+            .annotate(n=Count("pk"))
+        )
+        return {("official" if official else "secondary"): n for official, n in rows}
 
 
+# The year facet's key for cases whose release date is not known.
+UNKNOWN_YEAR = "unknown"
 # How many of the newest cases of each kind related_to() ranks.
 RELATED_CANDIDATES = 12
 # Texts a list never shows; its querysets leave them in the database.

@@ -10,6 +10,9 @@ from servtrade.templatetags.servtrade import localized
 
 # What django-tables2 shows for an empty value.
 EMPTY = "—"
+DATE_NOT_KNOWN = _("date not known")
+# The mark beside a title that is ours, not the official wording.
+DESCRIPTIVE = _("Descriptive title")
 
 
 class ExportColumn(tables.Column):
@@ -41,7 +44,8 @@ class CaseTable(LeanRowsMixin, tables.Table):
     sectors = tables.Column(
         verbose_name=_("Sectors"), orderable=False, empty_values=(), exclude_from_export=True
     )
-    published_on = tables.DateColumn(verbose_name=_("Published"), format="Y-m-d")
+    # The ministry's release date (the batch's), never servtrade's own publication date.
+    released_on = tables.Column(verbose_name=_("Released"), accessor="batch__published_on")
 
     title_zh = ExportColumn(verbose_name=_("Chinese title"))
     title_en = ExportColumn(verbose_name=_("English title"))
@@ -54,13 +58,16 @@ class CaseTable(LeanRowsMixin, tables.Table):
     sectors_zh = ExportColumn(verbose_name=_("Sectors (Chinese)"), empty_values=())
     sectors_en = ExportColumn(verbose_name=_("Sectors (English)"), empty_values=())
     title_is_topic = ExportColumn(verbose_name=_("Title is only a topic"))
+    title_zh_descriptive = ExportColumn(verbose_name=_("Chinese title is descriptive"))
+    title_en_descriptive = ExportColumn(verbose_name=_("English title is descriptive"))
+    official_source = ExportColumn(verbose_name=_("Official source"), empty_values=())
     needs_verification = ExportColumn(verbose_name=_("Needs verification"))
     source_url = ExportColumn(verbose_name=_("Source"))
     permalink = ExportColumn(verbose_name=_("Permalink"), empty_values=())
 
     class Meta:
         model = Case
-        fields = ["title", "lead_regions", "theme", "batch", "sectors", "published_on"]
+        fields = ["title", "lead_regions", "theme", "batch", "sectors", "released_on"]
         # Downloads read best with the titles first and the date after the sectors; the page
         # shows its visible columns in the same relative order.
         sequence = [
@@ -79,7 +86,7 @@ class CaseTable(LeanRowsMixin, tables.Table):
             "sector_codes",
             "sectors_zh",
             "sectors_en",
-            "published_on",
+            "released_on",
             "...",
         ]
         template_name = "includes/_table.html"
@@ -95,9 +102,7 @@ class CaseTable(LeanRowsMixin, tables.Table):
             "theme": self.render_theme(record.theme) if record.theme else EMPTY,
             "batch": self.render_batch(record.batch) if record.batch else EMPTY,
             "sectors": self.render_sectors(record),
-            "published_on": date_format(record.published_on, "Y-m-d")
-            if record.published_on
-            else EMPTY,
+            "released_on": self.render_released_on(record.released_on),
         }
 
     def export_values(self, record):
@@ -116,15 +121,29 @@ class CaseTable(LeanRowsMixin, tables.Table):
             "sector_codes": self.value_sector_codes(record),
             "sectors_zh": self.value_sectors_zh(record),
             "sectors_en": self.value_sectors_en(record),
-            "published_on": self.value_published_on(record.published_on),
+            "released_on": self.value_released_on(record.released_on),
             "title_is_topic": record.title_is_topic,
+            "title_zh_descriptive": record.title_zh_descriptive,
+            "title_en_descriptive": record.title_en_descriptive,
+            "official_source": self.value_official_source(record),
             "needs_verification": record.needs_verification,
             "source_url": record.source_url or None,
             "permalink": self.value_permalink(record),
         }
 
     def render_title(self, record, value):
-        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), localized(value))
+        link = format_html('<a href="{}">{}</a>', record.get_absolute_url(), localized(value))
+        if record.title_is_descriptive:
+            return format_html('{} <span class="flag flag-topic">{}</span>', link, DESCRIPTIVE)
+        return link
+
+    def render_released_on(self, value):
+        if value is None:
+            return format_html('<span class="muted">{}</span>', DATE_NOT_KNOWN)
+        return format_html('<time datetime="{0}">{0}</time>', date_format(value, "Y-m-d"))
+
+    def order_released_on(self, queryset, is_descending):
+        return queryset.order_by_release(descending=is_descending), True
 
     def order_title(self, queryset, is_descending):
         return queryset.order_by_title(descending=is_descending), True
@@ -168,8 +187,12 @@ class CaseTable(LeanRowsMixin, tables.Table):
     def value_sectors_en(self, record):
         return "; ".join(sector.name_en for sector in record.sectors.all())
 
-    def value_published_on(self, value):
-        return value.isoformat() if value else ""
+    def value_released_on(self, value):
+        return value.isoformat() if value else str(DATE_NOT_KNOWN)
+
+    def value_official_source(self, record):
+        """The official notice's address; a secondary source or a mirror is never put here."""
+        return next((source.url for source in record.official_sources()), None)
 
     def value_permalink(self, record):
         return self.request.build_absolute_uri(record.get_absolute_url())

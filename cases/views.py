@@ -54,7 +54,7 @@ class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterVie
     strict = False
 
     def get_queryset(self):
-        return Case.objects.published().listed()
+        return Case.objects.published().listed().order_by_release()
 
     def get_filterset_kwargs(self, filterset_class):
         # Options, counts and the total are cached until the catalogue changes.
@@ -80,6 +80,8 @@ class CaseDetailView(DetailView):
         related = Case.objects.published().related_to(case).listed()[:RELATED_CASES]
         return super().get_context_data(
             related_cases=related,
+            official_sources=case.official_sources(),
+            other_sources=case.other_sources(),
             permalink=permalink,
             # Only what the public can reach is worth citing.
             citation=case.citation(permalink, timezone.localdate()) if case.is_published else "",

@@ -44,7 +44,7 @@ class RegionDetailView(DetailView):
         return super().get_context_data(
             memberships=region.memberships.select_related("program"),
             children=region.children.all(),
-            cases=region.led_cases.published().listed()[:REGION_CASES_SHOWN],
+            cases=region.led_cases.published().listed().order_by_release()[:REGION_CASES_SHOWN],
             **kwargs,
         )
 

@@ -12,6 +12,7 @@ from tests.factories import (
     PilotProgramFactory,
     RegionFactory,
     ServiceSectorFactory,
+    SourceFactory,
     ThemeFactory,
 )
 
@@ -24,6 +25,7 @@ ADMIN_MODELS = [
     ("cases", "servicesector"),
     ("cases", "casebatch"),
     ("cases", "case"),
+    ("cases", "source"),
 ]
 # Changelists: sessions, user, count(s), rows, prefetches and filter choices; the same for 3
 # rows or 30.
@@ -41,6 +43,7 @@ def populate(rows):
             theme=ThemeFactory(),
             lead_regions=[membership.region, RegionFactory()],
             sectors=[ServiceSectorFactory()],
+            sources=[SourceFactory()],
         )
     return batch
 

@@ -24,13 +24,15 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Queries of the case list on a cold cache: the catalogue version + 6 facet options + 6 facet
-# counts + count + page + 2 prefetches; on a warm cache only the version, page and prefetches.
-CASE_LIST_QUERIES = 17
-CASE_LIST_QUERIES_WARM = 4
-# 6 for the page, 3 index reads for the related cases' candidates (see related_to).
-CASE_DETAIL_QUERIES = 9
-BATCH_QUERIES = 4
+# Queries of the case list on a cold cache: the catalogue version + 6 facet options (the source
+# facet's are fixed) + 7 facet counts + count + page + 3 prefetches (regions, sectors, sources);
+# on a warm cache only the version, page and prefetches.
+CASE_LIST_QUERIES = 19
+CASE_LIST_QUERIES_WARM = 5
+# 7 for the page (its sources and the related cases' sources included), 3 index reads for the
+# related cases' candidates (see related_to), 1 for the related cases' sources.
+CASE_DETAIL_QUERIES = 11
+BATCH_QUERIES = 5
 # Cold: the version + 5 figures + 3 facet options + 3 facet counts; warm: the version alone.
 HOME_QUERIES = 12
 HOME_QUERIES_WARM = 1

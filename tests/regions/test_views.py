@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 # 3 facet options + 3 facet counts + count + page + programs prefetch.
 REGION_LIST_QUERIES = 9
-REGION_DETAIL_QUERIES = 6
+REGION_DETAIL_QUERIES = 7
 PROGRAM_LIST_QUERIES = 1
 PROGRAM_DETAIL_QUERIES = 3
 
