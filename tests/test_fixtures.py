@@ -5,7 +5,6 @@ import re
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 
 from cases.facts import (
     FIXTURE_NAMES,
@@ -28,21 +27,6 @@ def facts_program(facts_id):
 
 def slug_of(region_id):
     return region_id.replace("_", "-")
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo fixtures, loaded once for this module and removed afterwards."""
-    with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
-        yield
-        Case.objects.all().delete()
-        CaseBatch.objects.all().delete()
-        Membership.objects.all().delete()
-        PilotProgram.objects.all().delete()
-        Region.objects.filter(parent__isnull=False).delete()
-        for model in (Region, Theme, ServiceSector):
-            model.objects.all().delete()
 
 
 @pytest.mark.django_db
