@@ -5,6 +5,7 @@ Methods reach their model as ``self.model``, so this module never imports the mo
 """
 
 import operator
+from dataclasses import dataclass
 from functools import reduce
 
 from django.db import models, transaction
@@ -39,6 +40,33 @@ class CaseBatchQuerySet(models.QuerySet):
                 "cases", filter=Q(cases__status=self.case_model().Status.PUBLISHED), distinct=True
             ),
         )
+
+    def coverage(self):
+        """How complete the catalogue is: a ``ProgramCoverage`` per program, its batches in
+        order, each with ``catalogued_published`` and ``official_case_count`` (None: unknown)."""
+        batches = self.with_case_counts().select_related("program")
+        by_program = {}
+        for batch in batches.order_by(
+            F("program__approved_on").asc(nulls_last=True), "program__slug", "number"
+        ):
+            by_program.setdefault(batch.program, []).append(batch)
+        return [ProgramCoverage(program, found) for program, found in by_program.items()]
+
+
+@dataclass
+class ProgramCoverage:
+    program: object
+    batches: list
+
+    @property
+    def catalogued(self):
+        return sum(batch.catalogued_published for batch in self.batches)
+
+    @property
+    def official(self):
+        """The official number of cases, None when any batch's is unknown."""
+        counts = [batch.official_case_count for batch in self.batches]
+        return None if None in counts else sum(counts)
 
 
 class IncompleteCases(Exception):

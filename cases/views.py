@@ -37,11 +37,12 @@ class HomeView(TemplateView):
 def home_figures():
     latest = CaseBatch.objects.with_case_counts().select_related("program")
     return {
-        "program_count": PilotProgram.objects.count(),
-        "region_count": Region.objects.filter(memberships__isnull=False).distinct().count(),
+        "program_count": PilotProgram.objects.with_members().count(),
+        "region_count": Region.objects.pilot().count(),
         "batch_count": CaseBatch.objects.count(),
         "case_count": Case.objects.published().count(),
         "latest_batch": latest.order_by(F("published_on").desc(nulls_last=True)).first(),
+        "coverage": CaseBatch.objects.coverage(),
     }
 
 

@@ -6,6 +6,9 @@ from regions.models import PilotProgram, Region
 from servtrade.templatetags.servtrade import localized
 
 
+ANNOUNCED = _("announced, no member regions yet")
+
+
 def link(obj, text=None):
     return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), localized(text or obj.name))
 
@@ -79,7 +82,10 @@ class ProgramTable(tables.Table):
         attrs = {"class": "results"}
 
     def render_name(self, record):
-        return link(record)
+        if record.region_count:
+            return link(record)
+        # Announced without member regions: not a pilot program (yet), and not counted as one.
+        return format_html('{} <span class="flag">{}</span>', link(record), ANNOUNCED)
 
     def render_period(self, record):
         if not (record.starts_on or record.ends_on):

@@ -10,7 +10,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
 
 from regions.filters import RegionFilterSet
-from regions.models import PilotProgram, Region
+from regions.models import PilotProgram, Region, published_cases
 from regions.tables import ProgramTable, RegionTable
 from servtrade.views import PublicListMixin
 
@@ -44,7 +44,11 @@ class RegionDetailView(DetailView):
         return super().get_context_data(
             memberships=region.memberships.select_related("program"),
             children=region.children.all(),
-            cases=region.led_cases.published().listed().order_by_release()[:REGION_CASES_SHOWN],
+            # The cases its count counts: a province's include its regions' (see with_case_counts).
+            cases=published_cases()
+            .in_regions([region.slug])
+            .listed()
+            .order_by_release()[:REGION_CASES_SHOWN],
             **kwargs,
         )
 
@@ -56,6 +60,10 @@ class ProgramListView(SingleTableView):
 
     def get_queryset(self):
         return PilotProgram.objects.with_counts()
+
+    def get_context_data(self, **kwargs):
+        batches = PilotProgram._meta.get_field("batches").related_model.objects
+        return super().get_context_data(coverage=batches.coverage(), **kwargs)
 
 
 class ProgramDetailView(DetailView):

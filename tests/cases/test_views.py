@@ -33,8 +33,8 @@ CASE_LIST_QUERIES_WARM = 5
 # related cases' candidates (see related_to), 1 for the related cases' sources.
 CASE_DETAIL_QUERIES = 11
 BATCH_QUERIES = 5
-# Cold: the version + 5 figures + 3 facet options + 3 facet counts; warm: the version alone.
-HOME_QUERIES = 12
+# Cold: the version + 5 figures + coverage + 3 facet options + 3 facet counts; warm: the version.
+HOME_QUERIES = 13
 HOME_QUERIES_WARM = 1
 
 
