@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from regions.models import PilotProgram, Region
 from servtrade.templatetags.servtrade import localized
 
-
 ANNOUNCED = _("announced, no member regions yet")
 
 

@@ -69,7 +69,7 @@ def test_the_catalogue_date_the_test_looks_for_is_the_real_one():
 def test_no_published_case_shows_the_catalogue_date_as_its_date(pages):
     # The nine 2016/2018 cases have no known release date: they used to show the catalogue's.
     assert Case.objects.published().filter(batch__published_on__isnull=True).count() == 9
-    for lang, by_page in pages.items():
+    for by_page in pages.values():
         for page, html in by_page.items():
             visible = OWN_DATES_SECTION.sub("", html)
             for form in CATALOGUE_DATE_FORMS:
