@@ -40,12 +40,13 @@ def env_list(name, default):
 def cache_from_url(url):
     """Django CACHES entry for CACHE_URL.
 
-    redis:// and rediss:// URLs go to Django's own Redis backend, which hands the URL to redis-py
-    unchanged; locmem:// (or no URL) keeps a per-process cache; dummy:// caches nothing.
+    redis:// and rediss:// URLs go to Django's Redis backend made to survive Redis going away
+    (servtrade/cache_backends.py), which hands the URL to redis-py unchanged; locmem:// (or no
+    URL) keeps a per-process cache; dummy:// caches nothing.
     """
     scheme = urlsplit(url).scheme if url else "locmem"
     if scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        return {"BACKEND": "servtrade.cache_backends.ResilientRedisCache", "LOCATION": url}
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if scheme == "dummy":

@@ -70,7 +70,7 @@ def test_env_list_splits_on_commas(monkeypatch):
 def test_cache_url_chooses_the_backend():
     redis = cache_from_url("redis://127.0.0.1:6379/1")
     assert redis == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "servtrade.cache_backends.ResilientRedisCache",
         "LOCATION": "redis://127.0.0.1:6379/1",
     }
     assert cache_from_url("")["BACKEND"].endswith("LocMemCache")
