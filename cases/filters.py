@@ -3,6 +3,7 @@ from django_filters import CharFilter
 
 from cases.models import Case, CaseBatch, ServiceSector, Theme
 from cases.querysets import UNKNOWN_YEAR
+from cases.search import SearchQuery
 from regions.filters import program_options
 from regions.models import Region
 from servtrade.bilingual import LocalizedText
@@ -30,6 +31,12 @@ class CaseFilterSet(FacetFilterSet):
     class Meta:
         model = Case
         fields = ["q", "program", "batch", "theme", "sector", "region", "year", "source"]
+
+    def search(self, queryset, name, value):
+        # Which sectors and themes the words name is read once per page, not once per facet.
+        if not hasattr(self, "_named"):
+            self._named = Case.objects.named_by(SearchQuery.parse(value))
+        return queryset.search(value, named=self._named)
 
     def options_program(self):
         return program_options()

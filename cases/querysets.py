@@ -11,6 +11,7 @@ from functools import reduce
 from django.db import models, transaction
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -18,6 +19,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
 from django.utils import timezone
@@ -78,6 +80,10 @@ class IncompleteCases(Exception):
     def __init__(self, problems):
         self.problems = problems
         super().__init__(f"{len(problems)} incomplete case(s)")
+
+
+# search()'s default: look up which sectors and themes the query names (named_by()).
+NOT_LOOKED_UP = object()
 
 
 class CaseQuerySet(models.QuerySet):
@@ -164,20 +170,56 @@ class CaseQuerySet(models.QuerySet):
                 case.save(update_fields=["status", "published_on", "updated_at"])
         return len(cases)
 
-    def search(self, text):
+    def search(self, text, named=NOT_LOOKED_UP):
         """Cases matching every term of ``text`` in either language, best match first.
 
         Answered from the search index (see cases.search); ``search_rank`` is smaller for better
-        matches. Text with nothing searchable in it matches nothing.
+        matches. Text with nothing searchable in it matches nothing. Cases in a sector or theme
+        whose name the query gives are found too (``named``: what ``named_by()`` returned,
+        when the caller has it already).
         """
         query = text if isinstance(text, SearchQuery) else SearchQuery.parse(text)
         if not query:
             return self.none()
+        if named is NOT_LOOKED_UP:
+            named = self.named_by(query)
+        if named is None:
+            return (
+                self.filter(search_entry__document__matches=query)
+                .annotate(search_rank=SearchRank("search_entry__document", query))
+                .order_by("search_rank", "pk")
+            )
+        # The query names a sector or theme: its cases too, after those whose text matches
+        # (FTS5 cannot MATCH inside an OR, so the text matches come as a subquery, unranked).
+        index = self.model._meta.get_field("search_entry").related_model
+        in_text = index.objects.filter(document__matches=query).values("case")
         return (
-            self.filter(search_entry__document__matches=query)
-            .annotate(search_rank=SearchRank("search_entry__document", query))
-            .order_by("search_rank", "pk")
+            self.filter(Q(pk__in=in_text) | named)
+            .annotate(search_rank=Case(When(pk__in=in_text, then=0), default=1))
+            .order_by("search_rank", F("batch__published_on").desc(nulls_last=True), "pk")
         )
+
+    def named_by(self, query):
+        """``Q`` of the cases in the sectors or themes whose name, in either language, holds
+        every term of ``query`` (``financial``, ``金融``); None when none does. Two small
+        queries: the sectors' and themes' names."""
+        found = Q(pk__in=[])
+        for relation in ("sectors", "theme"):
+            model = self.model._meta.get_field(relation).related_model
+            names = Q()
+            for root in query.roots:
+                # At the start of a word: "sport" must not find "Transport". Roots are
+                # letters and digits only, so they need no escaping.
+                names &= Q(name_en__iregex=rf"(^|\W){root}")
+            for term in query.chinese_terms:
+                names &= Q(name_zh__icontains=term)
+            ids = list(model.objects.filter(names).values_list("pk", flat=True))
+            if ids and relation == "theme":
+                found |= Q(theme__in=ids)
+            elif ids:
+                links = self.model.sectors.through.objects.filter(servicesector__in=ids)
+                found |= Q(Exists(links.filter(case=OuterRef("pk"))))
+        return None if found == Q(pk__in=[]) else found
 
     def with_related(self):
         """Everything a list or detail shows about a case, in a fixed number of queries."""

@@ -160,10 +160,11 @@ class CaseTable(LeanRowsMixin, tables.Table):
         return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value.short_title)
 
     def render_sectors(self, record):
+        # Written out, never only a code in a tooltip (a phone cannot hover).
         return format_html_join(
-            " ",
-            '<abbr title="{}">{}</abbr>',
-            ((sector.name, sector.code) for sector in record.sectors.all()),
+            "",
+            '<span class="sector">{} {}</span>',
+            ((sector.code, localized(sector.name)) for sector in record.sectors.all()),
         )
 
     def value_program(self, value):

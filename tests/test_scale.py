@@ -22,6 +22,7 @@ from tests.cases.test_views import (
     CASE_LIST_QUERIES_WARM,
     HOME_QUERIES,
     HOME_QUERIES_WARM,
+    SEARCH_QUERIES,
 )
 from tests.regions.test_views import (
     PROGRAM_DETAIL_QUERIES,
@@ -72,20 +73,20 @@ def public_pages():
         (
             "search 数据",
             url("cases:case-list", query="q=数据"),
-            CASE_LIST_QUERIES,
-            CASE_LIST_QUERIES_WARM,
+            CASE_LIST_QUERIES + SEARCH_QUERIES,
+            CASE_LIST_QUERIES_WARM + SEARCH_QUERIES,
         ),
         (
             "search 服务贸易",
             url("cases:case-list", query="q=服务贸易"),
-            CASE_LIST_QUERIES,
-            CASE_LIST_QUERIES_WARM,
+            CASE_LIST_QUERIES + SEARCH_QUERIES,
+            CASE_LIST_QUERIES_WARM + SEARCH_QUERIES,
         ),
         (
             "search sports",
             url("cases:case-list", query="q=sports"),
-            CASE_LIST_QUERIES,
-            CASE_LIST_QUERIES_WARM,
+            CASE_LIST_QUERIES + SEARCH_QUERIES,
+            CASE_LIST_QUERIES_WARM + SEARCH_QUERIES,
         ),
         (
             "last page",

@@ -29,6 +29,8 @@ pytestmark = pytest.mark.django_db
 # on a warm cache only the version, page and prefetches.
 CASE_LIST_QUERIES = 19
 CASE_LIST_QUERIES_WARM = 5
+# A search reads which sectors' and themes' names it gives, once per page, cold or warm.
+SEARCH_QUERIES = 2
 # 7 for the page (its sources and the related cases' sources included), 3 index reads for the
 # related cases' candidates (see related_to), 1 for the related cases' sources.
 CASE_DETAIL_QUERIES = 11
@@ -513,3 +515,22 @@ def test_a_published_case_has_no_banner_and_says_when_it_was_last_updated(client
     content = client.get(f"/en/cases/{case.slug}/").content.decode()
     assert "Draft, not public." not in content
     assert "Last updated" in content and case.updated_at.date().isoformat() in content
+
+
+def test_a_search_without_results_suggests_what_to_try(client):
+    CaseFactory(theme=ThemeFactory(slug="opening"), title_en="Data flows")
+    response = client.get(url("cases:case-list", query="q=data&theme=no-match&sector=SZ"))
+    assert "Nothing found" not in response.text  # the unknown values are ignored: results
+    response = client.get(url("cases:case-list", query="q=xyzzy&theme=opening"))
+    text = response.text
+    assert "Nothing found. Things to try:" in text
+    assert 'href="/en/cases/?q=xyzzy"' in text  # the same words without the filters
+    assert 'href="/zh-hans/cases/?q=xyzzy&amp;theme=opening"' in text  # the other language
+    assert "Nothing found" not in client.get(url("cases:case-list")).text
+
+
+def test_the_list_has_a_skip_link_to_its_results_and_writes_sector_names_out(client):
+    CaseFactory(sectors=[ServiceSectorFactory(code="SG", name_en="Financial services")])
+    text = client.get(url("cases:case-list")).text
+    assert '<a href="#results">Skip to results</a>' in text and 'id="results"' in text
+    assert '<span class="sector">SG Financial services</span>' in text
