@@ -15,7 +15,7 @@ from import_export.formats import base_formats
 from cases.models import Case, CaseBatch, ServiceSector, Source, Theme
 from cases.querysets import IncompleteCases
 from cases.resources import COLUMNS, REQUIRED_COLUMNS, BatchWidget, CaseResource
-from regions.admin import VERIFICATION_FIELDSET
+from regions.admin import VERIFICATION_FIELDSET, clear_verification
 from regions.models import Region
 from servtrade.admin_filters import RelatedInUseFieldListFilter, in_use_filter
 from servtrade.history import HistoryAdmin, HistoryForm
@@ -34,6 +34,7 @@ class ServiceSectorAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "needs_verification"]
     search_fields = ["code", "name_zh", "name_en"]
     fieldsets = [(None, {"fields": ["code", "name_zh", "name_en"]}), VERIFICATION_FIELDSET]
+    actions = [clear_verification]
 
 
 # Workflow actions show in the list (for the selected rows) and on each record's own page.
@@ -120,7 +121,7 @@ class CaseBatchAdmin(PublishingAdmin):
     autocomplete_fields = ["program"]
     date_hierarchy = "published_on"
     inlines = [CaseInline]
-    actions = ["publish_batch"]
+    actions = ["publish_batch", clear_verification]
     fieldsets = [
         (None, {"fields": ["program", "number", "kind", "title_zh", "title_en"]}),
         (
@@ -307,7 +308,7 @@ class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
     date_hierarchy = "published_on"
     # Status changes only through the actions below, which check who may do what.
     readonly_fields = ["status", "publication_readiness", "created_at", "updated_at"]
-    actions = ["submit_for_review", "publish", "unpublish"]
+    actions = ["submit_for_review", "publish", "unpublish", clear_verification]
     # At 100,000 cases a count of the whole table on every page is wasted time.
     show_full_result_count = False
 

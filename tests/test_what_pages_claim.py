@@ -179,3 +179,19 @@ def test_cataloguing_notes_are_a_note_not_part_of_the_summary(demo):
             assert "尚未查到" not in text and "not been found" not in text, case.slug
     case = Case.objects.get(slug="beijing-cross-border-data-security")
     assert case.cataloguing_note_zh == "正式标题尚未查到。"
+
+
+def test_a_flag_says_which_fact_is_unconfirmed_and_what_would_confirm_it(pages):
+    for lang, expected in (
+        ("en", "Its kind of region, which the Ministry of Civil Affairs"),
+        ("zh-hans", "其行政区类型，可由民政部公布的行政区划证实。"),
+    ):
+        html = pages[lang][url("regions:region-detail", "shanghai", lang=lang)]
+        assert expected in html.replace("&#x27;", "'"), lang
+    # Every flagged page explains its flag; none shows a bare, unexplained mark.
+    for by_page in pages.values():
+        for page, html in by_page.items():
+            for block in re.findall(r'<div class="caveat unconfirmed">.*?</div>', html, re.S):
+                assert block.count("<li>") >= 1, page
+    weihai = pages["en"][url("regions:region-detail", "weihai", lang="en")]
+    assert "Unconfirmed: this region&#x27;s membership" in weihai
