@@ -3,15 +3,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, TemplateView
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from cases.filters import CaseFilterSet
 from cases.models import Case, CaseBatch, CatalogueVersion
 from cases.tables import CaseTable
 from regions.models import PilotProgram, Region
 from servtrade.caching import cached
-from servtrade.views import ExportListMixin, PublicListMixin
+from servtrade.views import PublicListView
 
 # How many related cases a case page suggests.
 RELATED_CASES = 6
@@ -46,24 +44,18 @@ def home_figures():
     }
 
 
-class CaseListView(PublicListMixin, ExportListMixin, SingleTableMixin, FilterView):
-    table_class = CaseTable
+class CaseListView(PublicListView):
+    # Newest release first, cases whose release date is not known last.
+    queryset = Case.objects.published().listed().order_by_release()
     filterset_class = CaseFilterSet
+    table_class = CaseTable
     template_name = "cases/case_list.html"
     export_name = "servtrade-cases"
-    # An unusable filter value is dropped and reported; the others still apply.
-    strict = False
-
-    def get_queryset(self):
-        return Case.objects.published().listed().order_by_release()
 
     def get_filterset_kwargs(self, filterset_class):
         # Options, counts and the total are cached until the catalogue changes.
         version = CatalogueVersion.objects.current()
         return {**super().get_filterset_kwargs(filterset_class), "version": version}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(facets=self.filterset.facets(), **kwargs)
 
 
 class CaseDetailView(DetailView):

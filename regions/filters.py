@@ -2,8 +2,31 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter
 
-from regions.models import PilotProgram, Region
+from regions.models import PilotProgram, Region, RegionQuerySet
 from servtrade.facets import FacetFilter, FacetFilterSet, Option
+
+# What the region list shows when its URL chooses nothing.
+DEFAULT_SCOPE = "pilot"
+
+
+def scope_options():
+    return [
+        Option("pilot", _("Pilot regions")),
+        Option("province", _("Other regions (the provinces around pilot regions)")),
+    ]
+
+
+def program_options():
+    """The pilot programs as facet options, oldest first; for any list filtered by program."""
+    return [Option(program.slug, program.name) for program in PilotProgram.objects.all()]
+
+
+def kind_options():
+    return [Option(value, label) for value, label in Region.Kind.choices]
+
+
+def province_options():
+    return [Option(region.slug, region.name) for region in Region.objects.top_level()]
 
 
 class RegionFilterSet(FacetFilterSet):
@@ -13,11 +36,31 @@ class RegionFilterSet(FacetFilterSet):
     are not pilot regions themselves, only by that filter (``?scope=province``).
     """
 
-    scope = FacetFilter(label=_("Show"), apply="in_scopes", count="scope_counts")
+    scope = FacetFilter(
+        label=_("Show"),
+        apply=RegionQuerySet.in_scopes,
+        count=RegionQuerySet.scope_counts,
+        options=scope_options,
+    )
     q = CharFilter(label=_("Name"), method="search", max_length=100)
-    program = FacetFilter(label=_("Pilot program"), apply="in_programs", count="program_counts")
-    kind = FacetFilter(label=_("Kind"), apply="in_kinds", count="kind_counts")
-    province = FacetFilter(label=_("Province"), apply="in_provinces", count="province_counts")
+    program = FacetFilter(
+        label=_("Pilot program"),
+        apply=RegionQuerySet.in_programs,
+        count=RegionQuerySet.program_counts,
+        options=program_options,
+    )
+    kind = FacetFilter(
+        label=_("Kind"),
+        apply=RegionQuerySet.in_kinds,
+        count=RegionQuerySet.kind_counts,
+        options=kind_options,
+    )
+    province = FacetFilter(
+        label=_("Province"),
+        apply=RegionQuerySet.in_provinces,
+        count=RegionQuerySet.province_counts,
+        options=province_options,
+    )
 
     class Meta:
         model = Region
@@ -28,27 +71,3 @@ class RegionFilterSet(FacetFilterSet):
             data = data.copy() if data is not None else QueryDict(mutable=True)
             data.setlist("scope", [DEFAULT_SCOPE])
         super().__init__(data, *args, **kwargs)
-
-    def options_scope(self):
-        yield Option("pilot", _("Pilot regions"))
-        yield Option("province", _("Other regions (the provinces around pilot regions)"))
-
-    def options_program(self):
-        return program_options()
-
-    def options_kind(self):
-        for value, label in Region.Kind.choices:
-            yield Option(value, label)
-
-    def options_province(self):
-        for region in Region.objects.top_level():
-            yield Option(region.slug, region.name)
-
-
-# What the region list shows when its URL chooses nothing.
-DEFAULT_SCOPE = "pilot"
-
-
-def program_options():
-    """The pilot programs as facet options, oldest first; for any list filtered by program."""
-    return [Option(program.slug, program.name) for program in PilotProgram.objects.all()]

@@ -6,31 +6,24 @@ so ``regions`` keeps pointing one way only.
 """
 
 from django.views.generic import DetailView
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin, SingleTableView
+from django_tables2 import SingleTableView
 
 from regions.filters import RegionFilterSet
 from regions.models import PilotProgram, Region, published_cases
 from regions.tables import ProgramTable, RegionTable
-from servtrade.views import PublicListMixin
+from servtrade.views import PublicListView
 
 # How many of a region's cases its page lists before linking to the full list.
 REGION_CASES_SHOWN = 20
 
 
-class RegionListView(PublicListMixin, SingleTableMixin, FilterView):
-    table_class = RegionTable
+class RegionListView(PublicListView):
+    queryset = (
+        Region.objects.select_related("parent").prefetch_related("programs").with_case_counts()
+    )
     filterset_class = RegionFilterSet
+    table_class = RegionTable
     template_name = "regions/region_list.html"
-    strict = False
-
-    def get_queryset(self):
-        return (
-            Region.objects.select_related("parent").prefetch_related("programs").with_case_counts()
-        )
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(facets=self.filterset.facets(), **kwargs)
 
 
 class RegionDetailView(DetailView):

@@ -37,20 +37,22 @@ class LenientMultipleChoiceField(forms.MultipleChoiceField):
 class FacetFilter(django_filters.Filter):
     """A multiple choice (OR) of keys, applied and counted by the QuerySet's own methods.
 
-    ``apply`` names the QuerySet method that keeps the rows matching any of the keys, e.g.
-    ``in_themes``; ``count`` names the one that returns ``{key: number of rows}`` in one
-    aggregate query, e.g. ``theme_counts``. The FilterSet gives the options (``choices``).
+    ``apply(queryset, keys)`` keeps the rows matching any of the keys, e.g.
+    ``CaseQuerySet.in_themes``; ``count(queryset)`` returns ``{key: number of rows}`` in one
+    aggregate query, e.g. ``CaseQuerySet.theme_counts``; ``options()`` gives the ``Option``s
+    that can be chosen, e.g. ``theme_options``.
     """
 
     field_class = LenientMultipleChoiceField
 
-    def __init__(self, *, apply, count, **kwargs):
+    def __init__(self, *, apply, count, options, **kwargs):
         self.apply = apply
         self.count = count
+        self.options = options
         super().__init__(**kwargs)
 
     def filter(self, qs, value):
-        return getattr(qs, self.apply)(value) if value else qs
+        return self.apply(qs, value) if value else qs
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class Facet:
 
 
 class FacetFilterSet(django_filters.FilterSet):
-    """A FilterSet whose FacetFilters get their options from ``options_<name>()`` methods.
+    """A FilterSet with FacetFilters.
 
     The options are read once per FilterSet (one query per facet, and only when needed) and
     serve both to validate the values in the URL and to label the counts.
@@ -100,7 +102,7 @@ class FacetFilterSet(django_filters.FilterSet):
             self._options[name] = cached(
                 self.version,
                 ("facet-options", type(self).__name__, name, get_language()),
-                lambda: list(getattr(self, f"options_{name}")()),
+                lambda: list(self.filters[name].options()),
             )
         return self._options[name]
 
@@ -192,4 +194,4 @@ class FacetFilterSet(django_filters.FilterSet):
     def facet_counts(self, name):
         """{option key: results} of facet ``name`` with every other filter kept."""
         queryset = self.filter_queryset_except(self.queryset.all(), name)
-        return getattr(queryset, self.filters[name].count)()
+        return self.filters[name].count(queryset)

@@ -1,9 +1,10 @@
-"""What every public list page shares: page sizes, downloads, and notices about bad parameters."""
+"""The public list view: page sizes, downloads, and notices about bad parameters."""
 
 from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.translation import gettext
-from django_tables2.export import ExportMixin
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
 
 from servtrade.exports import TableExport
 
@@ -24,50 +25,86 @@ class PageSizePaginator(Paginator):
             self.count = count
 
 
-class PublicListMixin:
-    """For a ``SingleTableMixin`` view: pagination with a size choice, and visible notices.
+class PublicListView(SingleTableMixin, FilterView):
+    """A public list is four attributes: ``queryset``, ``filterset_class`` (a FacetFilterSet),
+    ``table_class`` (a servtrade.tables.Table) and ``template_name``; ``export_name`` also
+    offers downloads of the filtered, sorted list (all pages) as CSV, XLSX and JSON.
 
-    A parameter the page cannot use (``?page=abc``, ``?page=99999``, ``?per_page=7``,
-    ``?sort=nonsense``, an unknown filter value) never fails the page: the page shows what it
-    did instead, and says so.
+    Pages come in the sizes offered. A parameter the page cannot use (``?page=abc``,
+    ``?page=99999``, ``?per_page=7``, ``?sort=nonsense``, an unknown filter value) never fails
+    the page: the page shows what it did instead, and says so.
     """
 
+    # An unusable filter value is dropped and reported; the others still apply.
+    strict = False
     # The table paginates; Django's list pagination stays off, or it would 404 on a bad page.
     paginate_by = None
     table_pagination = {"per_page": PAGE_SIZES[0], "paginator_class": PageSizePaginator}
+    export_name = None
+    export_trigger_param = "_export"
+
+    def download_format(self):
+        """The format of the download asked for, or None for the page."""
+        if self.export_name is None:
+            return None
+        export_format = self.request.GET.get(self.export_trigger_param)
+        return export_format if TableExport.is_valid_format(export_format) else None
 
     def get_table_pagination(self, table):
-        pagination = super().get_table_pagination(table)
-        filterset = getattr(self, "filterset", None)
-        if pagination and filterset is not None:
-            pagination["count"] = filterset.count()
-        return pagination
+        if self.download_format():
+            return False
+        # The FilterSet counts the rows (and caches the count), so the paginator does not.
+        return {**super().get_table_pagination(table), "count": self.filterset.count()}
 
     def get_context_data(self, **kwargs):
+        if self.download_format():
+            # A download needs the filtered, sorted rows only (render_to_response reads them
+            # from the table): no facets, no page, no count.
+            return kwargs
         context = super().get_context_data(**kwargs)
         table = context["table"]
-        context["notices"] = self.get_notices(table)
-        context["page_sizes"] = PAGE_SIZES
-        context["page_range"] = table.paginator.get_elided_page_range(
-            table.page.number, on_each_side=2, on_ends=1
-        )
-        # What the filter form must send again so that applying filters keeps the order and
-        # page size (the page number is dropped: new filters start at page 1).
         params = self.request.GET
-        context["kept_params"] = [("sort", value) for value in params.getlist("sort")] + [
-            ("per_page", value) for value in params.getlist("per_page")[:1]
-        ]
+        context.update(
+            facets=self.filterset.facets(),
+            notices=self.get_notices(table),
+            page_sizes=PAGE_SIZES,
+            page_range=table.paginator.get_elided_page_range(
+                table.page.number, on_each_side=2, on_ends=1
+            ),
+            # What the filter form must send again so that applying filters keeps the order and
+            # page size (the page number is dropped: new filters start at page 1).
+            kept_params=[("sort", value) for value in params.getlist("sort")]
+            + [("per_page", value) for value in params.getlist("per_page")[:1]],
+            downloads=self.get_downloads(),
+        )
         return context
 
+    def render_to_response(self, context, **response_kwargs):
+        export_format = self.download_format()
+        if export_format is None:
+            return super().render_to_response(context, **response_kwargs)
+        filename = f"{self.export_name}-{timezone.localdate().isoformat()}.{export_format}"
+        export = TableExport(export_format, self.get_table(**self.get_table_kwargs()))
+        return export.response(filename=filename)
+
+    def get_downloads(self):
+        """[(label, URL)] of this very list in each download format; none without export_name."""
+        if self.export_name is None:
+            return []
+        downloads = []
+        for export_format in TableExport.FORMATS_OFFERED:
+            query = self.request.GET.copy()
+            query.pop("page", None)
+            query[self.export_trigger_param] = export_format
+            downloads.append((export_format.upper(), f"?{query.urlencode()}"))
+        return downloads
+
     def get_notices(self, table):
-        notices = []
-        filterset = getattr(self, "filterset", None)
-        if filterset is not None:
-            notices += [
-                gettext("%(filter)s: “%(value)s” was not understood and is ignored.")
-                % {"filter": label, "value": shorten(value)}
-                for label, value in filterset.ignored()
-            ]
+        notices = [
+            gettext("%(filter)s: “%(value)s” was not understood and is ignored.")
+            % {"filter": label, "value": shorten(value)}
+            for label, value in self.filterset.ignored()
+        ]
         params = self.request.GET
         page = params.get("page")
         if page is not None and page != str(table.page.number):
@@ -92,39 +129,6 @@ class PublicListMixin:
             for sort in sorted(unknown_sorts)
         ]
         return notices
-
-
-class ExportListMixin(ExportMixin):
-    """Downloads of exactly the filtered, sorted list (all pages) as CSV, XLSX or JSON."""
-
-    export_class = TableExport
-    export_formats = TableExport.FORMATS_OFFERED
-
-    def get(self, request, *args, **kwargs):
-        # A download needs the filtered, sorted rows only: no facets, no page, no count.
-        if self.export_class.is_valid_format(request.GET.get(self.export_trigger_param)):
-            self.filterset = self.get_filterset(self.get_filterset_class())
-            self.object_list = self.filterset.qs
-            return self.create_export(request.GET[self.export_trigger_param])
-        return super().get(request, *args, **kwargs)
-
-    def get_table_pagination(self, table):
-        if self.export_class.is_valid_format(self.request.GET.get(self.export_trigger_param)):
-            return False
-        return super().get_table_pagination(table)
-
-    def get_export_filename(self, export_format):
-        return f"{self.export_name}-{timezone.localdate().isoformat()}.{export_format}"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["downloads"] = []
-        for export_format in self.export_formats:
-            query = self.request.GET.copy()
-            query.pop("page", None)
-            query[self.export_trigger_param] = export_format
-            context["downloads"].append((export_format.upper(), f"?{query.urlencode()}"))
-        return context
 
 
 def shorten(value, limit=60):

@@ -333,11 +333,16 @@ def test_a_draft_case_is_not_found(client):
     assert client.get(url("cases:case-detail", draft.slug)).status_code == 404
 
 
-def test_a_flagged_case_says_it_is_unverified_and_its_title_a_topic(client):
-    case = CaseFactory(needs_verification=True, title_is_topic=True)
-    text = client.get(url("cases:case-detail", case.slug)).text
-    assert "Unverified: some facts of this record are not confirmed" in text
+def test_a_flagged_case_says_which_fact_is_unverified_and_that_its_title_is_ours(client):
+    note = "Unconfirmed: this case's attribution and title\nSectors: editorial mapping."
+    case = CaseFactory(needs_verification=True, title_is_topic=True, verification_note=note)
+    text = client.get(url("cases:case-detail", case.slug)).text.replace("&#x27;", "'")
+    assert "Not yet confirmed by a source:" in text
+    assert "Its lead region and title, which the ministry's list of the batch's cases" in text
     assert "The official title of this case is not known yet" in text
+    bare = CaseFactory(needs_verification=True)
+    text = client.get(url("cases:case-detail", bare.slug)).text
+    assert "some facts of this record (an editor has the details)." in text
 
 
 def test_related_cases_share_a_theme_or_sector_are_published_and_bounded(
