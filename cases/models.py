@@ -195,7 +195,7 @@ class Source(models.Model):
     title = models.CharField(_("title"), max_length=500)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     date = models.CharField(
-        _("date"), max_length=60, blank=True, help_text=_("As the source gives it, e.g. 2023-11.")
+        _("date"), max_length=200, blank=True, help_text=_("As the source gives it, e.g. 2023-11.")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.SECONDARY)
     copies_url = models.URLField(

@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
                 ('url', models.URLField(blank=True, max_length=500, verbose_name='address')),
                 ('title', models.CharField(max_length=500, verbose_name='title')),
                 ('publisher', models.CharField(blank=True, max_length=200, verbose_name='publisher')),
-                ('date', models.CharField(blank=True, help_text='As the source gives it, e.g. 2023-11.', max_length=60, verbose_name='date')),
+                ('date', models.CharField(blank=True, help_text='As the source gives it, e.g. 2023-11.', max_length=200, verbose_name='date')),
                 ('kind', models.CharField(choices=[('official', "official (a government body's own site)"), ('secondary', 'secondary (news report, reprint, translation)'), ('mirror', 'mirror (a copy of an official page on another site)')], default='secondary', max_length=20, verbose_name='kind')),
                 ('copies_url', models.URLField(blank=True, help_text='For a mirror: the official page it presumably copies.', max_length=500, verbose_name='official address it copies')),
                 ('copies_url_confirmed', models.BooleanField(default=False, help_text='Set once someone has opened the official address and found the same text.', verbose_name='official address confirmed')),
