@@ -435,6 +435,10 @@ class CatalogueVersionQuerySet(models.QuerySet):
         """The catalogue's version token, or None when the row is missing (after a flush)."""
         return self.filter(pk=1).values_list("token", flat=True).first()
 
+    def state(self):
+        """(token, changed_at) of the catalogue, or None when the row is missing."""
+        return self.filter(pk=1).values_list("token", "changed_at").first()
+
 
 class CatalogueVersion(models.Model):
     """One row whose token changes on every write to the catalogue; caches key on it.
@@ -448,6 +452,8 @@ class CatalogueVersion(models.Model):
     """
 
     token = models.CharField(_("token"), max_length=32)
+    # When the token last changed (same triggers): public pages' Last-Modified.
+    changed_at = models.DateTimeField(_("changed at"), null=True)
 
     objects = CatalogueVersionQuerySet.as_manager()
 

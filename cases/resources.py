@@ -10,8 +10,11 @@ import datetime
 import re
 from collections import defaultdict
 
+from diff_match_patch import diff_match_patch
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.encoding import force_str
+from django.utils.html import format_html_join
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
@@ -191,6 +194,28 @@ def text(name, required=False):
     return fields.Field(attribute=name, column_name=name, widget=TextWidget(required))
 
 
+class StylelessDiff(resources.Diff):
+    """The import preview's field diffs as <ins>/<del> without style attributes, which the
+    site's Content-Security-Policy refuses (their colours are in static/css/admin.css)."""
+
+    TAGS = {-1: "del", 0: "span", 1: "ins"}
+
+    def as_html(self):
+        rows = []
+        for before, after in zip(self.left, self.right, strict=False):
+            if before != after and self.new:
+                before = ""
+            dmp = diff_match_patch()
+            diff = dmp.diff_main(force_str(before), force_str(after))
+            dmp.diff_cleanupSemantic(diff)
+            rows.append(
+                format_html_join(
+                    "", "<{}>{}</{}>", ((self.TAGS[op], text, self.TAGS[op]) for op, text in diff)
+                )
+            )
+        return rows
+
+
 class CaseResource(resources.ModelResource):
     slug = text("slug")
     batch = fields.Field(attribute="batch", column_name="batch", widget=BatchWidget())
@@ -238,6 +263,9 @@ class CaseResource(resources.ModelResource):
 
     def filter_export(self, queryset, **kwargs):
         return queryset.with_related()
+
+    def get_diff_class(self):
+        return StylelessDiff
 
     def import_data_inner(self, dataset, dry_run, raise_errors, *args, **kwargs):
         dataset.headers = [str(header or "").strip() for header in dataset.headers]

@@ -5,10 +5,11 @@ from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, TemplateView
 
 from cases.filters import CaseFilterSet
-from cases.models import Case, CaseBatch, CatalogueVersion
+from cases.models import Case, CaseBatch
 from cases.tables import CaseTable
 from regions.models import PilotProgram, Region
 from servtrade.caching import cached
+from servtrade.http_caching import catalogue_version
 from servtrade.views import PublicListView
 
 # How many related cases a case page suggests.
@@ -23,7 +24,7 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        version = CatalogueVersion.objects.current()
+        version = catalogue_version(self.request)
         published = Case.objects.published()
         return super().get_context_data(
             **cached(version, ("home-figures",), home_figures),
@@ -54,7 +55,7 @@ class CaseListView(PublicListView):
 
     def get_filterset_kwargs(self, filterset_class):
         # Options, counts and the total are cached until the catalogue changes.
-        version = CatalogueVersion.objects.current()
+        version = catalogue_version(self.request)
         return {**super().get_filterset_kwargs(filterset_class), "version": version}
 
 

@@ -5,6 +5,7 @@ fails at start-up with a message that names the variable.
 """
 
 import os
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -27,6 +28,38 @@ def env_bool(name, default):
     if value in _FALSE:
         return False
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use one of 1/0, true/false.")
+
+
+def env_int(name, default):
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
+def secret_key():
+    """DJANGO_SECRET_KEY, else the contents of the file DJANGO_SECRET_KEY_FILE names, else ''.
+
+    A file keeps the key out of the process list and the shell history (container secrets,
+    `make demo`'s own .local-secret-key); a file named but missing or empty is an error.
+    """
+    if key := os.environ.get("DJANGO_SECRET_KEY", "").strip():
+        return key
+    path = os.environ.get("DJANGO_SECRET_KEY_FILE", "").strip()
+    if not path:
+        return ""
+    try:
+        key = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY_FILE={path!r} cannot be read: {error.strerror}."
+        ) from None
+    if not key:
+        raise ImproperlyConfigured(f"DJANGO_SECRET_KEY_FILE={path!r} is empty.")
+    return key
 
 
 def env_list(name, default):

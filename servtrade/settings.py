@@ -1,26 +1,32 @@
-"""Settings for servtrade, read from the environment (twelve-factor) with safe local defaults.
+"""Settings for servtrade, read from the environment (twelve-factor), production-safe by default.
 
-Local use needs no variables at all: debug is on and the database is a SQLite file under the
-project. Production sets DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
-DATABASE_URL (and optionally CACHE_URL).
+With no variables at all the site runs as visitors will see it: debug off, HTTPS expected, and
+it refuses to start without a secret key (DJANGO_SECRET_KEY, or DJANGO_SECRET_KEY_FILE naming
+a file that holds one). `make demo` supplies a local key of its own and plain HTTP;
+DJANGO_DEBUG=1 is the one switch to development mode. docs/deploy.md lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from servtrade.env import cache_from_url, env_bool, env_list, env_str
+from servtrade.env import cache_from_url, env_bool, env_int, env_list, env_str, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DJANGO_DEBUG", default=True)
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+SECRET_KEY = secret_key()
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
+            "(or DJANGO_SECRET_KEY_FILE, naming a file that holds the key)."
+        )
     SECRET_KEY = "django-insecure-local-development-only"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
@@ -40,22 +46,29 @@ INSTALLED_APPS = [
     "servtrade",
     "simple_history",
     "import_export",
+    # Counts failed admin sign-ins and locks out (AXES_* below).
+    "axes",
     "regions",
     "cases",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # ETag/Last-Modified, 304s and shared-cache headers for anonymous public GETs.
+    "servtrade.http_caching.PublicHTTPCacheMiddleware",
     # Records the signed-in user as the author of every history record a request writes.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "servtrade.urls"
@@ -71,6 +84,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {{ csp_nonce }} for the rare inline script or style that must exist.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -99,6 +114,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
 
+AUTHENTICATION_BACKENDS = [
+    # Refuses a sign-in while its user and address are locked out, before checking the password.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name from one
+# address, that user name is refused from that address for AXES_COOLOFF_TIME, even with the
+# right password. Per user *and* address, so a stranger cannot lock an editor out of the office.
+# `manage.py axes_reset_username NAME` (or axes_reset_ip, axes_reset) unlocks at once.
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "servtrade.security.lockout_response"
+# The client's address: REMOTE_ADDR, or the proxy's X-Real-IP when a proxy is in front.
+AXES_CLIENT_IP_CALLABLE = "servtrade.security.client_ip"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -114,29 +146,60 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the hashed files that WhiteNoise serves.
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # collectstatic writes each file under a name with its content's hash (and gzip/brotli
+    # copies); WhiteNoise serves those names with a far-future Cache-Control, so a browser or a
+    # cache keeps them until a new release changes the name.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Serve straight from the app and project static folders, so no collectstatic step is needed
-# before the site (or its tests) can show a styled page.
-WHITENOISE_USE_FINDERS = True
+# In development, files are served straight from the app and project folders as they are edited.
+WHITENOISE_USE_FINDERS = DEBUG
 
-# Production hardening; all of these are on whenever debug is off.
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Production hardening. The site is served over HTTPS unless told otherwise (DJANGO_HTTPS=0:
+# `make demo` on plain http://127.0.0.1, or debug mode).
+HTTPS = env_bool("DJANGO_HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS)
 # Probes poll the health checks over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = 0 if DEBUG else 60 * 60 * 24 * 365
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+# A reverse proxy in front (nginx, a load balancer) terminates TLS and says so in
+# X-Forwarded-Proto, and names the client in X-Real-IP. Without one, any client could send those
+# headers, so they are believed only when DJANGO_BEHIND_PROXY=1 says a proxy sets them.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (Django's own, django.middleware.csp): only this site's scripts, styles,
+# images and fonts; an inline script or style runs only with the request's nonce
+# ({{ csp_nonce }}), never a style="" attribute; no plugins, no framing by any page.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# HTTP caching of anonymous public pages (servtrade/http_caching.py): how long a shared cache
+# in front may serve a page without asking, and what it never applies to.
+HTTP_CACHE_SECONDS = env_int("DJANGO_HTTP_CACHE_SECONDS", 60)
+HTTP_CACHE_RELEASE = env_str("DJANGO_RELEASE")
+HTTP_CACHE_EXCLUDED_PATHS = ["/admin/", "/i18n/", "/healthz", "/readyz"]
 
 # Spreadsheet imports (django-import-export) run in one transaction: the preview is rolled back,
 # and a confirmation that fails writes nothing.

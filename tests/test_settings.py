@@ -11,11 +11,9 @@ from django.core.exceptions import ImproperlyConfigured
 from servtrade.env import cache_from_url, env_bool, env_list
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = {
-    "DJANGO_DEBUG": "0",
-    "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
-    "DJANGO_ALLOWED_HOSTS": "servtrade.example.org",
-}
+KEY = {"DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x" * 40}
+# Only what the README says production must set: a key and the host names.
+PRODUCTION = {**KEY, "DJANGO_ALLOWED_HOSTS": "servtrade.example.org"}
 
 
 def manage(*args, **env):
@@ -45,6 +43,77 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
     result = manage("check", **env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_with_no_environment_at_all_debug_is_off_and_a_key_is_required():
+    result = manage("check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+def settings_of(*names, **env):
+    code = "from django.conf import settings\n" + "".join(
+        f"print(repr(settings.{name}))\n" for name in names
+    )
+    result = manage("shell", "--no-imports", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_a_key_alone_gives_a_production_site_served_over_https():
+    assert settings_of("DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", **KEY) == [
+        "False",
+        "True",
+        "True",
+    ]
+
+
+def test_development_mode_is_one_switch_away_and_needs_no_key():
+    assert settings_of("DEBUG", "SECURE_SSL_REDIRECT", DJANGO_DEBUG="1") == ["True", "False"]
+
+
+def test_the_key_can_come_from_a_file(tmp_path):
+    key_file = tmp_path / "key"
+    key_file.write_text("a-key-from-a-file-" + "y" * 40 + "\n")
+    assert settings_of("SECRET_KEY", DJANGO_SECRET_KEY_FILE=str(key_file)) == [
+        repr("a-key-from-a-file-" + "y" * 40)
+    ]
+    result = manage("check", DJANGO_SECRET_KEY_FILE=str(tmp_path / "missing"))
+    assert result.returncode != 0
+    assert "cannot be read" in result.stderr
+
+
+FORGED_HTTPS = (
+    "from django.test import Client\n"
+    "r = Client().get('/en/no-such-page/', HTTP_X_FORWARDED_PROTO='https', "
+    "HTTP_HOST='servtrade.example.org')\n"
+    "print(r.status_code, r.get('Location', ''))"
+)
+
+
+@pytest.mark.parametrize(
+    ("behind_proxy", "expected"),
+    [
+        # Plain http with a forged header is still plain http: redirected to https.
+        ("0", "301 https://servtrade.example.org/en/no-such-page/"),
+        # A proxy in front says the request came over https: served, a friendly 404 here.
+        ("1", "404"),
+    ],
+)
+def test_the_proxy_https_header_is_believed_only_when_a_proxy_is_configured(
+    tmp_path, behind_proxy, expected
+):
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        FORGED_HTTPS,
+        **PRODUCTION,
+        DJANGO_BEHIND_PROXY=behind_proxy,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
 
 
 def test_it_rejects_a_debug_value_it_cannot_read():
@@ -96,6 +165,7 @@ def test_database_url_points_the_site_at_postgresql():
         "-c",
         "from django.db import connection as c; print(c.vendor, c.settings_dict['NAME'])",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/servtrade_probe",
+        **KEY,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["postgresql", "servtrade_probe"]
@@ -110,6 +180,7 @@ def test_the_default_database_is_a_sqlite_file_in_wal_mode():
         "with connection.cursor() as c:\n"
         "    c.execute('PRAGMA journal_mode')\n"
         "    print(connection.vendor, c.fetchone()[0])",
+        **KEY,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["sqlite", "wal"]

@@ -56,3 +56,19 @@ def screenshot(page):
         page.set_viewport_size(DESKTOP)
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(page):
+    """Every browser test fails if the page logs a Content-Security-Policy violation: the site
+    and the admin must work under the strict policy (settings.SECURE_CSP). A test that provokes
+    one on purpose reads and clears this list."""
+    violations = []
+
+    def watch(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", watch)
+    yield violations
+    assert not violations, "CSP violations:\n" + "\n".join(violations)

@@ -31,10 +31,12 @@ CASE_LIST_QUERIES = 19
 CASE_LIST_QUERIES_WARM = 5
 # A search reads which sectors' and themes' names it gives, once per page, cold or warm.
 SEARCH_QUERIES = 2
-# 7 for the page (its sources and the related cases' sources included), 3 index reads for the
-# related cases' candidates (see related_to), 1 for the related cases' sources.
-CASE_DETAIL_QUERIES = 11
-BATCH_QUERIES = 5
+# The catalogue version (read for the page's ETag, servtrade/http_caching.py) + 7 for the page
+# (its sources and the related cases' sources included) + 3 index reads for the related cases'
+# candidates (see related_to) + 1 for the related cases' sources.
+CASE_DETAIL_QUERIES = 12
+# The version (ETag) + 5 for the page (its cases' sources included).
+BATCH_QUERIES = 6
 # Cold: the version + 5 figures + coverage + 3 facet options + 3 facet counts; warm: the version.
 HOME_QUERIES = 13
 HOME_QUERIES_WARM = 1

@@ -8,15 +8,13 @@ from django.db import migrations, models
 from servtrade.migration_sql import run_per_vendor
 
 search_index = import_module("cases.migrations.0002_case_search_index")
-catalogue_version = import_module("cases.migrations.0007_catalogue_version")
+catalogue_version = import_module("cases.migrations.0008_catalogue_version_changed_at")
 
 # The source facet counts cases by their sources' kinds: both tables bump the catalogue version
-# (the same triggers as migration 0007 gives the other tables).
+# (the same triggers as migrations 0007 and 0008 give the other tables).
 TABLES = ["cases_source", "cases_case_sources"]
-SQLITE_BUMP = (
-    "INSERT INTO cases_catalogueversion (id, token) VALUES (1, lower(hex(randomblob(16)))) "
-    "ON CONFLICT (id) DO UPDATE SET token = excluded.token"
-)
+# The same bump as every other catalogue table's (0008: a new token and changed_at).
+SQLITE_BUMP = catalogue_version.SQLITE_BUMP
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 SQLITE = [
     f"""CREATE TRIGGER {table}_catalogue_{event.lower()} AFTER {event} ON {table}
@@ -34,7 +32,7 @@ POSTGRESQL = [
 ]
 POSTGRESQL_REVERSE = [f"DROP TRIGGER IF EXISTS {table}_catalogue ON {table}" for table in TABLES]
 # SQLite adds a NOT NULL column by rebuilding the table, which drops the table's triggers: the
-# search index's (0002) and the catalogue version's (0007) are made again on cases_case.
+# search index's (0002) and the catalogue version's (0008) are made again on cases_case.
 CASE_TRIGGERS = [
     statement
     for statement in search_index.SQLITE + catalogue_version.SQLITE
@@ -48,7 +46,7 @@ SQLITE_CASE_TRIGGERS = [
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_catalogue_version'),
+        ('cases', '0008_catalogue_version_changed_at'),
     ]
 
     operations = [
