@@ -4,7 +4,7 @@
 For each database (SQLite, PostgreSQL) and each size (the fixtures plus N generated cases) it
 builds a database, serves the site with gunicorn (production settings, 2 workers, 127.0.0.1),
 loads each page with wrk (8 connections) and prints req/s, p50 and p99, and each page's ratio to
-the reference view: a minimal hand-written view of the same filtered query (servtrade/bench.py).
+the reference view: a minimal hand-written view of the same filtered query (bench/reference.py).
 It also measures the private memory (RssAnon) of the workers while they stream a CSV export of
 every case. Ratios are measured in one run, on one machine, so they compare like with like.
 
@@ -39,6 +39,8 @@ GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 PORT = 8765  # --port changes both
 BASE = f"http://127.0.0.1:{PORT}"
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+# PostgreSQL databases are <prefix>_<size>; a shared server needs a prefix of one's own.
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "servtrade_bench")
 REAL_CASES = 34  # the catalogued cases in fixtures/cases.json
 SEED = 1
 
@@ -77,7 +79,7 @@ def server_env(database_url):
     return {
         **os.environ,
         "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "servtrade.settings_bench",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "benchmark-only-secret-key-" + "x" * 40,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -106,7 +108,7 @@ def shell(database_url, code):
 def database_url(kind, size):
     if kind == "sqlite":
         return f"sqlite:///{RESULTS / f'servtrade-{size}.sqlite3'}"
-    return f"{PG_SERVER}/servtrade_bench_{size}"
+    return f"{PG_SERVER}/{PG_PREFIX}_{size}"
 
 
 def build(kind, size):
@@ -114,7 +116,7 @@ def build(kind, size):
     url = database_url(kind, size)
     if kind == "postgresql":
         subprocess.run(
-            ["psql", PG_SERVER + "/postgres", "-qc", f"CREATE DATABASE servtrade_bench_{size}"],
+            ["psql", PG_SERVER + "/postgres", "-qc", f"CREATE DATABASE {PG_PREFIX}_{size}"],
             capture_output=True,
         )
     manage(url, "migrate", "--noinput", "-v0")
@@ -136,7 +138,7 @@ def build(kind, size):
 def admin_session_and_filter(url):
     """A logged-in superuser's session key, and the admin's query string for FILTER."""
     code = (
-        "import json; from servtrade.bench import bench_context; "
+        "import json; from bench.context import bench_context; "
         f"print(json.dumps(bench_context({FILTER['theme']!r}, {FILTER['sector']!r}, 'guangzhou')))"
     )
     return json.loads(shell(url, code).splitlines()[-1])

@@ -1,20 +1,22 @@
 import tablib
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
-from cases.models import Case, CaseBatch, ServiceSector, Source, Theme
-from cases.querysets import IncompleteCases
+from cases.models import Adoption, Case, CaseBatch, ServiceSector, Source, Suggestion, Theme
+from cases.querysets import TRANSLATED_FIELDS, IncompleteCases
 from cases.resources import COLUMNS, REQUIRED_COLUMNS, BatchWidget, CaseResource
+from cases.suggestions import draft_case_from
+from cases.translation import NeedsTranslationFilter, TranslationAdminMixin
 from regions.admin import VERIFICATION_FIELDSET, clear_verification
 from regions.models import Region
 from servtrade.admin_filters import RelatedInUseFieldListFilter, in_use_filter
@@ -84,13 +86,18 @@ class PublishingAdmin(HistoryAdmin):
 
 
 class CaseForm(HistoryForm):
-    def _get_validation_exclusions(self):
-        # Django skips the constraints on fields that are not in the form, and the status is
-        # read-only: without this, clearing a published case's date or batch would reach the
-        # database's check constraints (a 500) instead of coming back as a form error.
-        exclusions = super()._get_validation_exclusions()
-        exclusions.discard("status")
-        return exclusions
+    def validate_constraints(self):
+        """Every constraint of the case, also those on fields the form does not edit.
+
+        Django skips the constraints on fields that are not in the form, and the status is
+        read-only: clearing a published case's date or batch would reach the database's check
+        constraints (a 500) instead of coming back as a form error. Only fields that already
+        have an error are left out, as Django does.
+        """
+        try:
+            self.instance.validate_constraints(exclude=set(self.errors) - {NON_FIELD_ERRORS})
+        except ValidationError as error:
+            self.add_error(None, error)
 
 
 class CaseInline(admin.TabularInline):
@@ -115,7 +122,7 @@ class CaseBatchAdmin(PublishingAdmin):
         "catalogued_of_official",
         "needs_verification",
     ]
-    list_filter = ["program", "kind", "needs_verification"]
+    list_filter = ["program", "kind", "replicated_nationwide", "needs_verification"]
     search_fields = ["title_zh", "title_en", "document_no"]
     list_select_related = ["program"]
     autocomplete_fields = ["program"]
@@ -134,6 +141,7 @@ class CaseBatchAdmin(PublishingAdmin):
                     "document_no",
                     "source_url",
                     "official_case_count",
+                    "replicated_nationwide",
                 ]
             },
         ),
@@ -279,7 +287,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
+class CaseAdmin(TranslationAdminMixin, CaseSpreadsheetMixin, PublishingAdmin):
     form = CaseForm
     list_display = [
         "titles",
@@ -300,6 +308,7 @@ class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
         in_use_filter("lead_regions"),
         "needs_verification",
         "title_is_topic",
+        NeedsTranslationFilter,
     ]
     search_fields = ["title_zh", "title_en", "summary_zh", "summary_en", "slug"]
     list_select_related = ["batch__program", "theme"]
@@ -307,7 +316,13 @@ class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
     prepopulated_fields = {"slug": ["title_en"]}
     date_hierarchy = "published_on"
     # Status changes only through the actions below, which check who may do what.
-    readonly_fields = ["status", "publication_readiness", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "publication_readiness",
+        "translation_state",
+        "created_at",
+        "updated_at",
+    ]
     actions = ["submit_for_review", "publish", "unpublish", clear_verification]
     # At 100,000 cases a count of the whole table on every page is wasted time.
     show_full_result_count = False
@@ -336,6 +351,7 @@ class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
             _("Text"),
             {
                 "fields": [
+                    "translation_state",
                     "summary_zh",
                     "summary_en",
                     "body_zh",
@@ -383,6 +399,28 @@ class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
     @admin.display(description=_("lead regions"))
     def lead_region_names(self, case):
         return "、".join(region.name_zh for region in case.lead_regions.all())
+
+    @admin.display(description=_("translation"))
+    def translation_state(self, case):
+        """Which texts exist in one language only, with the side-by-side form to fill them."""
+        if case.pk is None:
+            return self.get_empty_value_display()
+        missing = [
+            f"{Case._meta.get_field(f'{name}_{lang}').verbose_name}"
+            for name in TRANSLATED_FIELDS
+            for lang, other in (("zh", "en"), ("en", "zh"))
+            if getattr(case, f"{name}_{other}") and not getattr(case, f"{name}_{lang}")
+        ]
+        return format_html(
+            '{} <a href="{}">{}</a> · <a href="{}">{}</a>',
+            _("Missing: %(texts)s.") % {"texts": ", ".join(missing)}
+            if missing
+            else _("Both languages complete."),
+            reverse("admin:cases_case_translate", args=[case.pk]),
+            _("Translate side by side"),
+            reverse("admin:cases_case_translations"),
+            _("All that needs translation"),
+        )
 
     @admin.display(description=_("ready to publish"))
     def publication_readiness(self, case):
@@ -436,4 +474,181 @@ class CaseAdmin(CaseSpreadsheetMixin, PublishingAdmin):
             )
             % {"count": count},
             messages.SUCCESS,
+        )
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(PublishingAdmin):
+    """Adoptions move from draft to review to published like cases; publishers publish them."""
+
+    list_display = ["case", "region", "extent", "adopted_on", "status"]
+    list_filter = [
+        "status",
+        "extent",
+        ("region", RelatedInUseFieldListFilter),
+        ("case__batch__program", RelatedInUseFieldListFilter),
+    ]
+    search_fields = [
+        "case__title_zh",
+        "case__title_en",
+        "case__slug",
+        "region__name_zh",
+        "region__name_en",
+        "evidence_quote",
+    ]
+    list_select_related = ["case", "region"]
+    autocomplete_fields = ["case", "region"]
+    date_hierarchy = "adopted_on"
+    readonly_fields = ["status", "created_at", "updated_at"]
+    actions = ["submit_for_review", "publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["case", "region", "extent", "adopted_on"]}),
+        (_("Evidence"), {"fields": ["evidence_url", "evidence_quote"]}),
+        (_("Publication"), {"fields": ["status", "created_at", "updated_at"]}),
+    ]
+
+    def report(self, request, message, count):
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(
+        description=_("Submit this adoption for review"),
+        description_plural=_("Submit the selected adoptions for review"),
+        permissions=["change"],
+        location=LIST_AND_FORM,
+    )
+    def submit_for_review(self, request, queryset):
+        count = queryset.submit_for_review()
+        self.report(
+            request,
+            ngettext(
+                "%(count)d adoption submitted for review.",
+                "%(count)d adoptions submitted for review.",
+                count,
+            ),
+            count,
+        )
+
+    @admin.action(
+        description=_("Publish this adoption"),
+        description_plural=_("Publish the selected adoptions"),
+        permissions=["publish"],
+        location=LIST_AND_FORM,
+    )
+    def publish(self, request, queryset):
+        count = queryset.publish()
+        self.report(
+            request,
+            ngettext("%(count)d adoption published.", "%(count)d adoptions published.", count),
+            count,
+        )
+
+    @admin.action(
+        description=_("Unpublish this adoption (back to draft)"),
+        description_plural=_("Unpublish the selected adoptions (back to draft)"),
+        permissions=["publish"],
+        location=LIST_AND_FORM,
+    )
+    def unpublish(self, request, queryset):
+        count = queryset.unpublish()
+        self.report(
+            request,
+            ngettext(
+                "%(count)d adoption returned to draft.",
+                "%(count)d adoptions returned to draft.",
+                count,
+            ),
+            count,
+        )
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    """The moderation queue of the public's suggestions: nothing here is ever public.
+
+    What the visitor sent stays as it was sent (read-only); an editor turns a missing case into
+    a pre-filled draft case, marks a correction made once the case is edited, or rejects.
+    """
+
+    list_display = ["created_at", "kind", "excerpt", "batch", "region", "case", "status"]
+    list_filter = ["status", "kind"]
+    search_fields = ["what", "source_url", "contact"]
+    list_select_related = ["batch__program", "region", "case"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "kind",
+        "what",
+        "case",
+        "batch",
+        "region",
+        "source_url_link",
+        "contact",
+        "language",
+        "created_at",
+        "status",
+        "draft_case",
+    ]
+    fields = readonly_fields
+    actions = ["make_draft_cases", "mark_corrected", "reject"]
+
+    def has_add_permission(self, request):
+        return False  # suggestions come from the public form only
+
+    @admin.display(description=_("what"))
+    def excerpt(self, suggestion):
+        return suggestion.what[:80]
+
+    @admin.display(description=_("source link"))
+    def source_url_link(self, suggestion):
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer">{}</a>',
+            suggestion.source_url,
+            suggestion.source_url,
+        )
+
+    @admin.action(
+        description=_("Turn into a draft case"),
+        description_plural=_("Turn the selected suggestions into draft cases"),
+        permissions=["change"],
+        location=LIST_AND_FORM,
+    )
+    def make_draft_cases(self, request, queryset):
+        new = queryset.filter(kind=Suggestion.Kind.MISSING_CASE, status=Suggestion.Status.NEW)
+        cases = [draft_case_from(suggestion) for suggestion in new.select_related("region")]
+        if len(cases) == 1:
+            self.message_user(request, _("A draft case was made; complete it here."))
+            return redirect("admin:cases_case_change", cases[0].pk)
+        self.message_user(
+            request,
+            ngettext("%(count)d draft case made.", "%(count)d draft cases made.", len(cases))
+            % {"count": len(cases)},
+        )
+
+    @admin.action(
+        description=_("Mark the correction as made"),
+        description_plural=_("Mark the selected corrections as made"),
+        permissions=["change"],
+        location=LIST_AND_FORM,
+    )
+    def mark_corrected(self, request, queryset):
+        count = queryset.filter(kind=Suggestion.Kind.CORRECTION).update(
+            status=Suggestion.Status.CORRECTED
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d correction marked.", "%(count)d corrections marked.", count)
+            % {"count": count},
+        )
+
+    @admin.action(
+        description=_("Reject"),
+        description_plural=_("Reject the selected suggestions"),
+        permissions=["change"],
+        location=LIST_AND_FORM,
+    )
+    def reject(self, request, queryset):
+        count = queryset.update(status=Suggestion.Status.REJECTED)
+        self.message_user(
+            request,
+            ngettext("%(count)d suggestion rejected.", "%(count)d suggestions rejected.", count)
+            % {"count": count},
         )

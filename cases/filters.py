@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter
 
 from cases.models import Case, CaseBatch, ServiceSector, Theme
-from cases.querysets import UNKNOWN_YEAR, CaseQuerySet
+from cases.querysets import ADOPTED_ELSEWHERE, UNKNOWN_YEAR, CaseQuerySet
 from cases.search import SearchQuery
 from regions.filters import program_options
 from regions.models import Region
@@ -56,6 +56,10 @@ def source_options():
     yield Option("secondary", _("Official notice not yet linked"))
 
 
+def adoption_options():
+    yield Option(ADOPTED_ELSEWHERE, str(_("Adopted elsewhere")))
+
+
 class CaseFilterSet(FacetFilterSet):
     """The public case list's filters: keywords plus one facet per way of narrowing the list.
 
@@ -105,10 +109,16 @@ class CaseFilterSet(FacetFilterSet):
         count=CaseQuerySet.source_counts,
         options=source_options,
     )
+    adopted = FacetFilter(
+        label=_("Replication"),
+        apply=CaseQuerySet.in_adoption_states,
+        count=CaseQuerySet.adoption_state_counts,
+        options=adoption_options,
+    )
 
     class Meta:
         model = Case
-        fields = ["q", "program", "batch", "theme", "sector", "region", "year", "source"]
+        fields = ["q", "program", "batch", "theme", "sector", "region", "year", "source", "adopted"]
 
     def search(self, queryset, name, value):
         # Which sectors and themes the words name is read once per page, not once per facet.

@@ -11,7 +11,10 @@ from pathlib import Path
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 
-from cases.facts import FIXTURE_NAMES, FIXTURES_DIR
+FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+# The fixture files, in loading order; load_demo loads exactly these (fixtures/build.py writes
+# them).
+FIXTURE_NAMES = ["sectors", "themes", "regions", "programs", "batches", "sources", "cases"]
 
 # Which fields make each model's natural key (see each model's natural_key()).
 NATURAL_KEY_FIELDS = {
@@ -52,11 +55,7 @@ def check_fixture_files(paths):
     """Raise FixtureProblem naming every duplicate key and every unknown reference."""
     records, problems, seen = [], [], {}
     for path in paths:
-        try:
-            content = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise FixtureProblem(f"{Path(path).name} cannot be read: {error}") from error
-        for index, entry in enumerate(content, start=1):
+        for index, entry in enumerate(read_fixture(path), start=1):
             label = entry.get("model")
             if label not in NATURAL_KEY_FIELDS:
                 problems.append(f"{Path(path).name}, record {index}: unknown model {label!r}")
@@ -69,28 +68,40 @@ def check_fixture_files(paths):
             else:
                 seen[(label, key)] = where
             records.append((where, label, fields))
-
     for where, label, fields in records:
-        model = apps.get_model(label)
-        for name, value in fields.items():
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:
-                problems.append(f"{where}: {model.__name__} has no field {name!r}")
-                continue
-            if not field.is_relation or value is None:
-                continue
-            target = field.related_model
-            target_label = target._meta.label_lower
-            for reference in value if field.many_to_many else [value]:
-                if (target_label, tuple(reference)) in seen or exists(target, reference):
-                    continue
-                problems.append(
-                    f"{where}: {name} names {target_label} {' / '.join(map(str, reference))!r}, "
-                    "which no fixture or database record has"
-                )
+        problems += reference_problems(where, apps.get_model(label), fields, seen)
     if problems:
         raise FixtureProblem("The demo fixtures are broken:\n- " + "\n- ".join(problems))
+
+
+def read_fixture(path):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise FixtureProblem(f"{Path(path).name} cannot be read: {error}") from error
+
+
+def reference_problems(where, model, fields, seen):
+    """Fields the model lacks, and references that neither the fixtures nor the database hold."""
+    problems = []
+    for name, value in fields.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            problems.append(f"{where}: {model.__name__} has no field {name!r}")
+            continue
+        if not field.is_relation or value is None:
+            continue
+        target = field.related_model
+        target_label = target._meta.label_lower
+        for reference in value if field.many_to_many else [value]:
+            if (target_label, tuple(reference)) in seen or exists(target, reference):
+                continue
+            problems.append(
+                f"{where}: {name} names {target_label} {' / '.join(map(str, reference))!r}, "
+                "which no fixture or database record has"
+            )
+    return problems
 
 
 def exists(model, reference):

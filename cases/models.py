@@ -1,5 +1,6 @@
 """Best practice cases, the batches they are published in, and their themes and sectors."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import (
@@ -10,10 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.querysets import CaseBatchQuerySet, CaseQuerySet
+from cases.querysets import AdoptionQuerySet, CaseBatchQuerySet, CaseQuerySet
 from cases.search import SearchDocumentField
 from regions.models import PilotProgram, Region, SlugManager, Verifiable
 from servtrade.bilingual import Bilingual
+from servtrade.indexes import NullsLastIndex
 
 
 class Theme(models.Model):
@@ -120,6 +122,15 @@ class CaseBatch(Verifiable):
         null=True,
         blank=True,
         help_text=_("How many cases the batch has according to the ministry; empty if unknown."),
+    )
+    replicated_nationwide = models.BooleanField(
+        _("replicated nationwide"),
+        default=False,
+        help_text=_(
+            "The State Council had every pilot region replicate this batch's cases (as with "
+            "the 2016 round's experiences): each case counts as adopted by every pilot region, "
+            "without an adoption record per region."
+        ),
     )
 
     title = Bilingual()
@@ -324,6 +335,22 @@ class Case(Verifiable):
         verbose_name_plural = _("cases")
         ordering = [F("published_on").desc(nulls_last=True), "slug"]
         permissions = [("publish_case", _("Can publish and unpublish cases"))]
+        indexes = [
+            # The list's order: the first page of the unfiltered list.
+            NullsLastIndex(
+                F("status"),
+                F("published_on").desc(nulls_last=True),
+                F("slug"),
+                name="cases_case_listed",
+            ),
+            # A theme or a batch with the list's order: a filtered first page without a sort.
+            models.Index(
+                fields=["theme", "status", "published_on", "slug"], name="cases_case_theme_listed"
+            ),
+            models.Index(
+                fields=["batch", "status", "published_on", "slug"], name="cases_case_batch_listed"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(title_zh="", title_en=""),
@@ -374,6 +401,11 @@ class Case(Verifiable):
         title = self.title
         return self.title_is_topic or getattr(self, f"title_{title.lang}_descriptive")
 
+    def title_is_descriptive_in(self, lang):
+        """Whether the title shown in ``lang`` (or its fallback, the other language's) is ours."""
+        shown = lang if getattr(self, f"title_{lang}") else ("en" if lang == "zh" else "zh")
+        return self.title_is_topic or getattr(self, f"title_{shown}_descriptive")
+
     def official_sources(self):
         """The case's official sources; needs ``sources`` prefetched (``with_related()``)."""
         return [source for source in self.sources.all() if source.is_official]
@@ -381,31 +413,152 @@ class Case(Verifiable):
     def other_sources(self):
         return [source for source in self.sources.all() if not source.is_official]
 
-    def citation(self, url, accessed_on):
-        """A reference a researcher can paste into a paper, in the page's language.
 
-        <issuer> (2023). <title>. In: <batch title>. servtrade, <url> (accessed <date>).
-        Without a known issuer the title leads, as citation styles do for anonymous works: no
-        author is guessed. The year is the ministry's release, "n.d." when it is not known; a
-        descriptive title (ours, not the official wording) is given in brackets.
-        """
-        batch = self.batch
-        year = batch.published_on.year if batch.published_on else _("n.d.")
-        title = f"[{self.title}]" if self.title_is_descriptive else str(self.title)
-        if batch.issuer:
-            parts = [f"{batch.issuer} ({year}).", f"{title}."]
-        else:
-            parts = [f"{title} ({year})."]
-        parts.append(_("In: %(batch)s.") % {"batch": batch.title})
-        parts.append(
-            _("servtrade, %(url)s (accessed %(date)s).")
-            % {"url": url, "date": accessed_on.isoformat()}
-        )
-        return " ".join(parts)
+class Adoption(models.Model):
+    """Evidence that a region copied a case: fully or in part, when, and where it says so.
+
+    Edited like cases (draft, in review, published; history kept); only published adoptions of
+    published cases are public. Adoptions by every pilot region at once are not rows: see
+    ``CaseBatch.replicated_nationwide``.
+    """
+
+    Status = Case.Status
+
+    class Extent(models.TextChoices):
+        FULL = "full", _("fully")
+        PARTIAL = "partial", _("in part")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="adoptions"
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("adopting region"),
+        on_delete=models.PROTECT,
+        related_name="adoptions",
+    )
+    extent = models.CharField(_("extent"), max_length=10, choices=Extent, default=Extent.FULL)
+    adopted_on = models.DateField(
+        _("adopted on"), null=True, blank=True, help_text=_("Empty if the source gives no date.")
+    )
+    evidence_url = models.URLField(
+        _("evidence link"),
+        max_length=500,
+        help_text=_("A document or report that says the region adopted the case."),
+    )
+    evidence_quote = models.TextField(
+        _("quote from the evidence"),
+        max_length=2000,
+        help_text=_("The passage that says so, copied as it stands (in its own language)."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    objects = AdoptionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("adoption")
+        verbose_name_plural = _("adoptions")
+        ordering = [F("adopted_on").desc(nulls_last=True), "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "region"],
+                name="adoption_once_per_region",
+                violation_error_message=_("This region's adoption of this case is recorded."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(region)s adopted “%(case)s”") % {"region": self.region, "case": self.case}
+
+    def get_absolute_url(self):
+        return f"{self.case.get_absolute_url()}#adoptions"
+
+    def clean(self):
+        """A region cannot adopt a case it leads itself."""
+        if (
+            self.case_id
+            and self.region_id
+            and self.case.lead_regions.filter(pk=self.region_id).exists()
+        ):
+            raise ValidationError(
+                {"region": _("This region leads the case; it cannot also adopt it.")}
+            )
+
+
+class Suggestion(models.Model):
+    """A visitor's suggestion of a missing case or a correction, waiting for an editor.
+
+    Never shown on the public site: an editor turns it into a draft case (pre-filled from it),
+    applies the correction to the case, or rejects it. See cases/suggestions.py for the form and
+    its protections.
+    """
+
+    class Kind(models.TextChoices):
+        MISSING_CASE = "missing-case", _("a missing case")
+        CORRECTION = "correction", _("a correction")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        DRAFTED = "drafted", _("turned into a draft case")
+        CORRECTED = "corrected", _("correction made")
+        REJECTED = "rejected", _("rejected")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.MISSING_CASE)
+    what = models.TextField(_("what"), max_length=2000)
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case to correct"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+    )
+    batch = models.ForeignKey(
+        CaseBatch,
+        verbose_name=_("batch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+    )
+    source_url = models.URLField(_("source link"), max_length=500)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    language = models.CharField(_("language of the page"), max_length=10, blank=True)
+    # A keyed hash of the sender's address: enough to limit floods, never the address itself.
+    sender = models.CharField(_("sender (hashed address)"), max_length=64, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.NEW)
+    draft_case = models.ForeignKey(
+        Case,
+        verbose_name=_("draft case made from it"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.what[:60]}"
 
 
 class CaseSearch(models.Model):
-    """A case's row in the search index, written only by database triggers (migration 0002).
+    """A case's row in the search index, written only by database triggers (cases.db_objects).
 
     On SQLite an FTS5 table, whose rowid is the case's id; on PostgreSQL a table with a GIN-indexed
     tsvector. Django never creates or writes it; it exists so that a search joins it.
@@ -443,7 +596,7 @@ class CatalogueVersionQuerySet(models.QuerySet):
 class CatalogueVersion(models.Model):
     """One row whose token changes on every write to the catalogue; caches key on it.
 
-    Database triggers (migration 0004) write a new random token after any insert, update,
+    Database triggers (cases.db_objects) write a new random token after any insert, update,
     delete (and, on PostgreSQL, truncate) of cases, their regions and sectors, batches, themes,
     sectors, regions, programs and memberships: so admin edits, imports, ``bulk_create``,
     ``QuerySet.update`` and raw SQL all invalidate, and nothing in Python has to remember to. A

@@ -16,8 +16,10 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -86,10 +88,50 @@ class IncompleteCases(Exception):
 NOT_LOOKED_UP = object()
 
 
-class CaseQuerySet(models.QuerySet):
+class WorkflowQuerySet(models.QuerySet):
+    """Records edited as draft, then in review, then published (cases and adoptions)."""
+
     def published(self):
         return self.filter(status=self.model.Status.PUBLISHED)
 
+    def submit_for_review(self):
+        """Send the drafts among these records to review; returns how many went."""
+        return self.filter(status=self.model.Status.DRAFT)._move_to(self.model.Status.IN_REVIEW)
+
+    def unpublish(self):
+        """Take published records (and records in review) back to draft; returns how many."""
+        records = self.filter(status__in=[self.model.Status.PUBLISHED, self.model.Status.IN_REVIEW])
+        return records._move_to(self.model.Status.DRAFT)
+
+    def _move_to(self, status, on=None):
+        # Saved one by one, not with update(), so that each change gets its history record.
+        # Rows are locked OF self: the admin's queryset joins batch and theme, and PostgreSQL
+        # cannot lock the nullable side of an outer join (nor need it).
+        with transaction.atomic():
+            records = list(self.select_for_update(of=("self",)))
+            for record in records:
+                record.status = status
+                fields = ["status", "updated_at"]
+                if on and record.published_on is None:
+                    record.published_on = on
+                    fields.append("published_on")
+                record.save(update_fields=fields)
+        return len(records)
+
+
+class AdoptionQuerySet(WorkflowQuerySet):
+    def public(self):
+        """What the public sees: published adoptions of published cases."""
+        return self.published().filter(case__status=self.model.Status.PUBLISHED)
+
+    def publish(self):
+        """Publish these adoptions (drafts and those in review); returns how many."""
+        return self.exclude(status=self.model.Status.PUBLISHED)._move_to(
+            self.model.Status.PUBLISHED
+        )
+
+
+class CaseQuerySet(WorkflowQuerySet):
     def visible_to(self, user):
         """What a case page may show this user: published cases, or every case for staff.
 
@@ -132,10 +174,6 @@ class CaseQuerySet(models.QuerySet):
             for case in self.incomplete().annotate(**flags)
         }
 
-    def submit_for_review(self):
-        """Send the drafts among these cases to review; returns how many went."""
-        return self.filter(status=self.model.Status.DRAFT)._move_to(self.model.Status.IN_REVIEW)
-
     def publish(self, on=None):
         """Publish these cases, all or none; a first publication sets the date (``on``, today).
 
@@ -151,24 +189,6 @@ class CaseQuerySet(models.QuerySet):
             if problems:
                 raise IncompleteCases(problems)
             return unpublished._move_to(self.model.Status.PUBLISHED, on=on or timezone.localdate())
-
-    def unpublish(self):
-        """Take published cases (and cases in review) back to draft; returns how many went."""
-        cases = self.filter(status__in=[self.model.Status.PUBLISHED, self.model.Status.IN_REVIEW])
-        return cases._move_to(self.model.Status.DRAFT)
-
-    def _move_to(self, status, on=None):
-        # Saved one by one, not with update(), so that each change gets its history record.
-        # Rows are locked OF self: the admin's queryset joins batch and theme, and PostgreSQL
-        # cannot lock the nullable side of an outer join (nor need it).
-        with transaction.atomic():
-            cases = list(self.select_for_update(of=("self",)))
-            for case in cases:
-                case.status = status
-                if on and case.published_on is None:
-                    case.published_on = on
-                case.save(update_fields=["status", "published_on", "updated_at"])
-        return len(cases)
 
     def search(self, text, named=NOT_LOOKED_UP):
         """Cases matching every term of ``text`` in either language, best match first.
@@ -278,6 +298,84 @@ class CaseQuerySet(models.QuerySet):
             .order_by("-same_theme", "-shared_sectors", F("published_on").desc(), "slug")
         )
 
+    # Replication. A case of a batch replicated nationwide counts as adopted by every pilot
+    # region but its own lead regions, without an adoption row for each; rows by pilot regions
+    # for such a case are then not counted twice.
+
+    def adoption_model(self):
+        return self.model._meta.get_field("adoptions").related_model
+
+    def _published_adoptions(self):
+        """Published adoptions of the outer case, less those a nationwide replication covers."""
+        return (
+            self.adoption_model()
+            .objects.published()
+            .filter(case=OuterRef("pk"))
+            .exclude(
+                Q(case__batch__replicated_nationwide=True) & Q(region__in=Region.objects.pilot())
+            )
+        )
+
+    def with_adoption_counts(self):
+        """Annotate ``adoption_count``: how many other regions adopted each case (published)."""
+        led_by = self.model.lead_regions.through.objects.filter(
+            case=OuterRef(OuterRef("pk")), region=OuterRef("pk")
+        )
+        other_pilot_regions = Region.objects.pilot().exclude(Exists(led_by))
+        return self.annotate(
+            adoption_count=count_in(self._published_adoptions())
+            + Case(
+                When(batch__replicated_nationwide=True, then=count_in(other_pilot_regions)),
+                default=Value(0),
+            )
+        )
+
+    def adopted_elsewhere(self):
+        """Cases another region adopted: a published adoption, or a nationwide replication."""
+        return self.filter(
+            Exists(self.adoption_model().objects.published().filter(case=OuterRef("pk")))
+            | Q(batch__replicated_nationwide=True)
+        )
+
+    def adopted_by(self, region):
+        """Cases ``region`` adopted: by a published adoption or a nationwide replication."""
+        adoptions = self.adoption_model().objects.published().filter(region=region)
+        return self.filter(pk__in=adoptions.values("case")) | self.replicated_nationwide_in(region)
+
+    def replicated_nationwide_in(self, region):
+        """Cases of batches replicated nationwide, which ``region`` adopted as a pilot region
+        (less the cases it leads itself); none for a region outside the pilot."""
+        led = self.model.lead_regions.through.objects.filter(region=region).values("case")
+        return self.filter(
+            Exists(Region.objects.pilot().filter(pk=region.pk)), batch__replicated_nationwide=True
+        ).exclude(pk__in=led)
+
+    # Translation state: a text that exists in one language only.
+
+    def missing_in(self, lang):
+        """Cases with some text (title, summary, full text) in the other language only."""
+        other = "en" if lang == "zh" else "zh"
+        gaps = [
+            Q(**{f"{name}_{lang}": ""}) & ~Q(**{f"{name}_{other}": ""})
+            for name in TRANSLATED_FIELDS
+        ]
+        return self.filter(reduce(operator.or_, gaps))
+
+    def needing_translation(self):
+        return self.missing_in("zh") | self.missing_in("en")
+
+    def translation_counts(self):
+        """{(field, lang): how many cases lack ``field`` in ``lang`` but have it in the other}."""
+        counts = {}
+        for name in TRANSLATED_FIELDS:
+            for lang, other in (("zh", "en"), ("en", "zh")):
+                missing = Q(**{f"{name}_{lang}": ""}) & ~Q(**{f"{name}_{other}": ""})
+                counts[(name, lang)] = Count("pk", filter=missing)
+        # Aliases of their own: an aggregate named like a field would shadow it in the filters.
+        aliases = {f"missing_{name}_{lang}": (name, lang) for name, lang in counts}
+        totals = self.order_by().aggregate(**{alias: counts[key] for alias, key in aliases.items()})
+        return {aliases[alias]: n for alias, n in totals.items()}
+
     # Filters by readable keys, one per facet of the public list. Filters over many-to-many
     # relations use a subquery so that a case never appears twice and no DISTINCT is needed.
 
@@ -295,9 +393,9 @@ class CaseQuerySet(models.QuerySet):
     def in_themes(self, slugs):
         return self.filter(theme__slug__in=slugs)
 
-    # EXISTS on the join table itself (indexed both ways, migration 0003): the database can walk
-    # the cases in the list's order and stop at a page's worth, instead of collecting every
-    # matching case first and sorting them.
+    # EXISTS on the join table itself (indexed both ways, see cases.db_objects): the database
+    # can walk the cases in the list's order and stop at a page's worth, instead of collecting
+    # every matching case first and sorting them.
 
     def in_sectors(self, codes):
         links = self.model.sectors.through.objects.filter(servicesector__code__in=codes)
@@ -326,6 +424,10 @@ class CaseQuerySet(models.QuerySet):
         """``official``: cases with an official source linked; ``secondary``: cases without."""
         wanted = [kind == "official" for kind in kinds]
         return self.with_official_source().filter(has_official_source__in=wanted)
+
+    def in_adoption_states(self, keys):
+        """``["elsewhere"]``: the cases another region adopted (the list's one such option)."""
+        return self.adopted_elsewhere() if ADOPTED_ELSEWHERE in keys else self
 
     # Facet counts: {key: number of cases}, each in one aggregate query.
 
@@ -398,9 +500,28 @@ class CaseQuerySet(models.QuerySet):
         )
         return {("official" if official else "secondary"): n for official, n in rows}
 
+    def adoption_state_counts(self):
+        return {
+            ADOPTED_ELSEWHERE: self.order_by().prefetch_related(None).adopted_elsewhere().count()
+        }
+
 
 # The year facet's key for cases whose release date is not known.
 UNKNOWN_YEAR = "unknown"
+
+
+def count_in(queryset):
+    """How many rows ``queryset`` (a correlated subquery) has, 0 for none: for annotations."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+# The key of the case list's "adopted elsewhere" filter: ?adopted=elsewhere.
+ADOPTED_ELSEWHERE = "elsewhere"
+
+
+# The texts every case has in both languages (``<name>_zh``, ``<name>_en``).
+TRANSLATED_FIELDS = ["title", "summary", "body"]
 # How many of the newest cases of each kind related_to() ranks.
 RELATED_CANDIDATES = 12
 # Texts a list never shows; its querysets leave them in the database.

@@ -20,7 +20,10 @@ MAINTAINED = [
     "regions.membership",
     "cases.casebatch",
     "cases.case",
+    "cases.adoption",
 ]
+# The public's suggestions: editors work through the queue, publishers may also delete.
+MODERATED = ["cases.suggestion"]
 # Lookup tables that staff choose from but only administrators change.
 CONSULTED = ["cases.theme", "cases.servicesector"]
 
@@ -36,6 +39,7 @@ def permissions(actions, models):
 
 EDITOR_PERMISSIONS = [
     *permissions(["add", "change", "view"], MAINTAINED),
+    *permissions(["change", "view"], MODERATED),
     *permissions(["view"], CONSULTED),
 ]
 ROLES = {
@@ -43,6 +47,7 @@ ROLES = {
     PUBLISHER: [
         *EDITOR_PERMISSIONS,
         *permissions(["delete"], MAINTAINED),
+        *permissions(["delete"], MODERATED),
         "cases.publish_case",
     ],
 }

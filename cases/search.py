@@ -6,7 +6,7 @@ overlapping bigrams (数据跨境 -> 数据 据跨 跨境) followed by its singl
 turned into the same tokens, a multi-character run becoming a phrase of bigrams. English text is
 indexed as ordinary, stemmed words.
 
-The index is the ``cases_casesearch`` table (see ``CaseSearch`` and migration 0002): an FTS5 table
+The index is the ``cases_casesearch`` table (see ``CaseSearch`` and cases.db_objects): an FTS5 table
 on SQLite, a GIN-indexed ``tsvector`` on PostgreSQL. Database triggers keep it in step with every
 write to ``cases_case``, whether it comes from the admin, an import, ``bulk_create`` or
 ``QuerySet.update``. On SQLite the trigger calls ``servtrade_search_document``, a function that
@@ -80,6 +80,32 @@ def search_document(*parts):
     """The text the SQLite index holds for a case; FTS5's tokenizer does the English words."""
     text = " ".join(part or "" for part in parts)
     return " ".join(cjk_tokens(text)) + " " + CJK_RUN.sub(" ", text)
+
+
+# The same document on PostgreSQL, for its trigger (cases.db_objects): bigrams of each CJK run,
+# then its single characters ('simple': no stemming), then the English words ('english':
+# stemmed, as FTS5's porter tokenizer does on SQLite).
+POSTGRESQL_DOCUMENT_FUNCTION = f"""
+CREATE FUNCTION servtrade_search_document(VARIADIC parts text[]) RETURNS tsvector
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    WITH body AS (SELECT coalesce(array_to_string(parts, ' '), '') AS text),
+    runs AS (
+        SELECT match[1] AS run, ordinal
+        FROM body, regexp_matches(body.text, '[{CJK}]+', 'g')
+            WITH ORDINALITY AS found(match, ordinal)
+    ),
+    bigrams AS (
+        SELECT string_agg(substr(run, i, 2), ' ' ORDER BY ordinal, i) AS tokens
+        FROM runs, generate_series(1, greatest(length(run) - 1, 1)) AS i
+    ),
+    unigrams AS (
+        SELECT string_agg(substr(run, i, 1), ' ' ORDER BY ordinal, i) AS tokens
+        FROM runs, generate_series(1, length(run)) AS i
+    )
+    SELECT to_tsvector('simple', concat_ws(' ', bigrams.tokens, unigrams.tokens))
+        || to_tsvector('english', regexp_replace(body.text, '[{CJK}]+', ' ', 'g'))
+    FROM body, bigrams, unigrams
+$$"""
 
 
 def register_sqlite_functions(sender, connection, **kwargs):

@@ -1,6 +1,7 @@
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from servtrade.bilingual import both
 from servtrade.tables import EMPTY, Column, Table, joined
@@ -36,8 +37,12 @@ def official_source(case):
     return next((source.url for source in case.official_sources()), None)
 
 
+def adopted_by(count):
+    return ngettext("%(count)d region", "%(count)d regions", count) % {"count": count}
+
+
 class CaseTable(Table):
-    """The public case list. Reads only what ``Case.objects.listed()`` fetched.
+    """The public case list. Reads what ``Case.objects.listed().with_adoption_counts()`` fetched.
 
     Each column is declared once (see servtrade.tables.Column): the page shows titles and names
     in its language; the downloads (``?_export=``) carry both languages and each case's
@@ -106,6 +111,12 @@ class CaseTable(Table):
             case.released_on.isoformat() if case.released_on else str(DATE_NOT_KNOWN)
         ),
         orderable=True,
+    )
+    adoptions = Column(
+        _("Adopted by"),
+        html=lambda case: adopted_by(case.adoption_count) if case.adoption_count else EMPTY,
+        value=lambda case: case.adoption_count,
+        order_by=("adoption_count", "slug"),
     )
     title_is_topic = Column(_("Title is only a topic"), value=lambda case: case.title_is_topic)
     title_zh_descriptive = Column(

@@ -1,9 +1,14 @@
 from django.db.models import F
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
+from cases import citations, suggestions
+from cases.compare import KINDS, MAX_ITEMS, Comparison
 from cases.filters import CaseFilterSet
 from cases.models import Case, CaseBatch
 from cases.tables import CaseTable
@@ -47,7 +52,7 @@ def home_figures():
 
 class CaseListView(PublicListView):
     # Newest release first, cases whose release date is not known last.
-    queryset = Case.objects.published().listed().order_by_release()
+    queryset = Case.objects.published().listed().with_adoption_counts().order_by_release()
     filterset_class = CaseFilterSet
     table_class = CaseTable
     template_name = "cases/case_list.html"
@@ -77,8 +82,13 @@ class CaseDetailView(DetailView):
             official_sources=case.official_sources(),
             other_sources=case.other_sources(),
             permalink=permalink,
+            adoptions=case.adoptions.published().select_related("region"),
+            # Every pilot region but its own adopted a case its batch had replicated nationwide.
+            nationwide_regions=Region.objects.pilot().exclude(led_cases=case).count()
+            if case.batch and case.batch.replicated_nationwide
+            else None,
             # Only what the public can reach is worth citing.
-            citation=case.citation(permalink, timezone.localdate()) if case.is_published else "",
+            **(citation_context(self.request, case) if case.is_published else {}),
             **kwargs,
         )
 
@@ -87,6 +97,79 @@ class CaseDetailView(DetailView):
         if not self.object.is_published:
             # A preview must never be kept by a shared cache and shown to the public.
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class BothLanguagesView(DetailView):
+    """A case's texts in Chinese and English side by side, for readers of either or both."""
+
+    template_name = "cases/case_both_languages.html"
+
+    def get_queryset(self):
+        return Case.objects.visible_to(self.request.user).select_related("batch__program")
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not self.object.is_published:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def permalink_in(request, case, lang):
+    """The case's absolute address in ``lang`` ("zh" or "en")."""
+    with translation.override("en" if lang == "en" else "zh-hans"):
+        return request.build_absolute_uri(case.get_absolute_url())
+
+
+def citation_context(request, case):
+    """The case page's citations (both styles, both languages), meta tags and downloads."""
+    accessed_on = timezone.localdate()
+    page_lang = "en" if translation.get_language() == "en" else "zh"
+    here = citations.Reference.of(
+        case, page_lang, permalink_in(request, case, page_lang), accessed_on
+    )
+    downloads = []
+    for lang, code in (("zh", "zh-hans"), ("en", "en")):
+        with translation.override(code):
+            for file_format in CitationDownloadView.FORMATS:
+                url = reverse("cases:case-citation", args=[case.slug, file_format])
+                downloads.append({"format": file_format, "lang": lang, "url": url})
+    return {
+        "citations": citations.citations(
+            case, lambda lang: permalink_in(request, case, lang), accessed_on
+        ),
+        "highwire_tags": citations.highwire_tags(here),
+        "citation_downloads": downloads,
+    }
+
+
+class CitationDownloadView(DetailView):
+    """A published case's citation as a file for a reference manager, in the page's language."""
+
+    FORMATS = {
+        "ris": "application/x-research-info-systems",
+        "bib": "application/x-bibtex",
+    }
+
+    def get_queryset(self):
+        return Case.objects.published().with_related()
+
+    def render_to_response(self, context, **response_kwargs):
+        file_format = self.kwargs["format"]
+        if file_format not in self.FORMATS:
+            raise Http404
+        case = self.object
+        lang = "en" if translation.get_language() == "en" else "zh"
+        ref = citations.Reference.of(
+            case, lang, permalink_in(self.request, case, lang), timezone.localdate()
+        )
+        if file_format == "ris":
+            content = citations.ris(ref)
+        else:
+            content = citations.bibtex(ref, key=f"servtrade-{case.slug}-{lang}")
+        response = HttpResponse(content, content_type=f"{self.FORMATS[file_format]}; charset=utf-8")
+        filename = f"servtrade-{case.slug}-{lang}.{file_format}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
 
@@ -107,3 +190,96 @@ class BatchDetailView(DetailView):
             cases=cases.order_by(F("theme__position").asc(nulls_last=True), "theme__slug", "slug"),
             **kwargs,
         )
+
+
+class CompareView(TemplateView):
+    """Two to four regions, batches or programs side by side (cases/compare.py).
+
+    A page without a comparison offers the choice; one the address cannot make says why, with
+    status 400, and offers the choice again.
+    """
+
+    template_name = "cases/compare.html"
+
+    def get_context_data(self, **kwargs):
+        comparison = Comparison(self.request.GET)
+        filterset = CaseFilterSet(version=catalogue_version(self.request))
+        choosers = []
+        for param, kind in KINDS.items():
+            chosen = [c.key for c in comparison.columns] if comparison.kind is kind else []
+            choosers.append(
+                {
+                    "kind": kind,
+                    "options": filterset.get_options(param),
+                    "slots": chosen + [""] * (MAX_ITEMS - len(chosen)),
+                }
+            )
+        return super().get_context_data(comparison=comparison, choosers=choosers, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        comparison = context["comparison"]
+        if comparison.given and not comparison.ok:
+            response_kwargs["status"] = 400
+        return super().render_to_response(context, **response_kwargs)
+
+
+class SuggestView(TemplateView):
+    """The public's form for a missing case or a correction (cases/suggestions.py).
+
+    Also the target of the short forms on case, batch and region pages. A good suggestion goes
+    to the moderation queue and the sender to a thank-you page; anything else gets the form back
+    with what was wrong, and nothing is stored.
+    """
+
+    template_name = "cases/suggest.html"
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        # The form's CSRF token is this visitor's own: never kept by a shared cache.
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    def get(self, request, *args, **kwargs):
+        form = suggestions.SuggestionForm(initial=self.initial_from(request.GET))
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        if int(request.META.get("CONTENT_LENGTH") or 0) > suggestions.MAX_BODY:
+            return self.refuse(_("This suggestion is too long to be sent; please shorten it."), 413)
+        form = suggestions.SuggestionForm(request.POST)
+        if form.is_robot():
+            # Thanked like anyone, so that a robot learns nothing; nothing is stored.
+            return redirect("cases:suggest-thanks")
+        if suggestions.too_many_from(suggestions.sender_of(request)):
+            return self.refuse(
+                _(
+                    "Thank you, but we have received many suggestions from your address in the "
+                    "last hour. Please try again later."
+                ),
+                429,
+                form,
+            )
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        suggestions.save_suggestion(form, request)
+        return redirect("cases:suggest-thanks")
+
+    def refuse(self, message, status, form=None):
+        form = form or suggestions.SuggestionForm()
+        context = self.get_context_data(form=form, refusal=message)
+        return self.render_to_response(context, status=status)
+
+    @staticmethod
+    def initial_from(query):
+        """What the short form of a case, batch or region page sent along, to check and send:
+        ?case=, ?batch=, ?region=, ?kind=, ?what=, ?source_url= (each cut to its field's size)."""
+        sizes = {"case": 120, "batch": 80, "region": 60, "kind": 20}
+        sizes |= {"what": 2000, "source_url": 500}
+        initial = {key: query[key][:size] for key, size in sizes.items() if key in query}
+        if "case" in initial and "kind" not in initial:
+            initial["kind"] = suggestions.Suggestion.Kind.CORRECTION
+        return initial
+
+
+class SuggestThanksView(TemplateView):
+    template_name = "cases/suggest_thanks.html"

@@ -38,3 +38,7 @@ access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 # Only the proxy on this host may say which scheme and client a request came from; Django
 # itself believes X-Forwarded-Proto only with DJANGO_BEHIND_PROXY=1 (servtrade/settings.py).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# gunicorn 24+ opens a control socket at one fixed path per user, which several instances on a
+# host (bench/scale_out.py, a blue/green deploy) would fight over; signals do the same job.
+control_socket_disable = True

@@ -47,6 +47,10 @@ class RegionQuerySet(models.QuerySet):
     def top_level(self):
         return self.filter(parent__isnull=True)
 
+    def pilot(self):
+        """Regions that are members of a pilot program (any phase)."""
+        return self.filter(Exists(Membership.objects.filter(region=OuterRef("pk"))))
+
     def with_children_of(self, slugs):
         """Regions named by slug plus the regions directly inside them (a province's cities)."""
         return self.filter(Q(slug__in=slugs) | Q(parent__slug__in=slugs))
@@ -76,9 +80,6 @@ class RegionQuerySet(models.QuerySet):
     def with_is_pilot(self):
         """Annotate ``is_pilot``: a member of at least one pilot program."""
         return self.annotate(is_pilot=Exists(Membership.objects.filter(region=OuterRef("pk"))))
-
-    def pilot(self):
-        return self.with_is_pilot().filter(is_pilot=True)
 
     def in_scopes(self, scopes):
         """``pilot``: pilot regions; ``province``: the other regions, the provinces around them."""

@@ -34,6 +34,15 @@ class RegionDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         region = self.object
+        adoptions = list(region.adoptions.public().select_related("case"))
+        # Adoptions of the cases it leads, by other regions (the model reached by the relation).
+        adopted_from_here = (
+            region.adoptions.model.objects.public()
+            .filter(case__in=region.led_cases.all())
+            .select_related("case", "region")
+        )
+        nationwide = published_cases().replicated_nationwide_in(region)
+        nationwide_count = nationwide.count()
         return super().get_context_data(
             memberships=region.memberships.select_related("program"),
             children=region.children.all(),
@@ -42,6 +51,10 @@ class RegionDetailView(DetailView):
             .in_regions([region.slug])
             .listed()
             .order_by_release()[:REGION_CASES_SHOWN],
+            adoptions=adoptions,
+            adopted_from_here=adopted_from_here,
+            nationwide_cases=nationwide.listed()[:REGION_CASES_SHOWN] if nationwide_count else [],
+            adopted_count=len(adoptions) + nationwide_count,
             **kwargs,
         )
 

@@ -1,9 +1,10 @@
 """Results that only change when the catalogue does, cached under the catalogue's version.
 
-A page reads the version once (one tiny query: ``CatalogueVersion.objects.current()``) and asks
-for its counts under it. Database triggers give the catalogue a new version on every write, so
-an entry is never invalidated: it is simply never asked for again, and the cache (local memory
-by default, Redis with ``CACHE_URL``) evicts it in time. Without a version (the row is missing,
+A page reads the version once (one tiny query, shared with the HTTP caching middleware:
+``servtrade.http_caching.catalogue_version(request)``) and asks for its counts under it.
+Database triggers give the catalogue a new version on every write, so an entry is never
+invalidated: it is simply never asked for again, and the cache (local memory by default, Redis
+with ``CACHE_URL``) evicts it in time. Without a version (the row is missing,
 e.g. just after a flush) nothing is cached and everything is computed.
 """
 

@@ -7,12 +7,24 @@ made and that "revert" would happily restore. Here every record one save writes 
 timestamp, and afterwards only the last one, which holds the final state of every field, is
 kept. The revert page is also made to show an old version's many-to-many values: Django reads
 them from the database, that is, today's.
+
+Public simple-history API only: ``_history_date`` is its documented way to set a record's date;
+a record's many-to-many values are read through the record (``record.lead_regions``) and the
+reverse field name from ``simple_history.utils``. pyproject.toml pins the minor version this was
+tested with (tests/test_history.py holds the behaviour).
 """
 
 from django import forms
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
+from simple_history.utils import get_m2m_reverse_field_name
+
+
+def tracked_m2m_fields(instance, record):
+    """The many-to-many fields of ``instance`` whose values its history ``record`` keeps
+    (``HistoricalRecords(m2m_fields=...)``): those the record has an attribute for."""
+    return [field for field in instance._meta.many_to_many if hasattr(record, field.name)]
 
 
 def start_history_record(instance):
@@ -33,11 +45,9 @@ def finish_history_record(instance):
     if last.history_type != earlier[0].history_type:
         last.history_type = earlier[0].history_type
         last.save(update_fields=["history_type"])
-    record_model = type(last)
-    for field in record_model._history_m2m_fields:
-        rows = getattr(record_model, field.name).model.objects
-        rows.filter(history__in=earlier).delete()
-    record_model.objects.filter(pk__in=[record.pk for record in earlier]).delete()
+    for field in tracked_m2m_fields(instance, last):
+        getattr(last, field.name).model.objects.filter(history__in=earlier).delete()
+    type(last).objects.filter(pk__in=[record.pk for record in earlier]).delete()
 
 
 class HistoryForm(forms.ModelForm):
@@ -48,9 +58,9 @@ class HistoryForm(forms.ModelForm):
         record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
         if record is None:
             return
-        for field in record._history_m2m_fields:
+        for field in tracked_m2m_fields(self.instance, record):
             if field.name in self.fields:
-                target = f"{field.m2m_reverse_field_name()}_id"
+                target = f"{get_m2m_reverse_field_name(field)}_id"
                 rows = getattr(record, field.name).all()
                 self.initial[field.name] = [getattr(row, target) for row in rows]
 

@@ -26,6 +26,8 @@ def lockout_response(request, original_response, credentials):
     minutes = int(get_cool_off(request).total_seconds() // 60)
     context = {
         **admin.site.each_context(request),
+        # Signed out: the admin's app list would only say there is nothing to see.
+        "is_nav_sidebar_enabled": False,
         "failure_limit": get_failure_limit(request, credentials),
         "minutes": minutes,
     }

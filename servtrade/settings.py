@@ -205,6 +205,27 @@ HTTP_CACHE_EXCLUDED_PATHS = ["/admin/", "/i18n/", "/healthz", "/readyz"]
 # and a confirmation that fails writes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
+# Mail (Django's MAILERS). Editors are told of new public suggestions only when a mail server and
+# recipients are configured; otherwise the suggestions simply wait in the admin's queue. (Without
+# a host MAILERS stays unset: Django's checks warn of an empty one and refuse a discarding one.)
+MAIL_CONFIGURED = bool(env_str("DJANGO_EMAIL_HOST"))
+if MAIL_CONFIGURED:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("DJANGO_EMAIL_HOST"),
+                "port": env_int("DJANGO_EMAIL_PORT", 25),
+                "username": env_str("DJANGO_EMAIL_HOST_USER"),
+                "password": env_str("DJANGO_EMAIL_HOST_PASSWORD"),
+                "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", default=False),
+                "timeout": 10,
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "servtrade@localhost")
+SUGGESTION_RECIPIENTS = env_list("DJANGO_SUGGESTION_RECIPIENTS", default=[])
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from cases.models import Case, CaseBatch, ServiceSector, Source, Theme
+from cases.models import Adoption, Case, CaseBatch, ServiceSector, Source, Theme
 from regions.models import Membership, PilotProgram, Region
 
 
@@ -148,6 +148,21 @@ class DraftCaseFactory(CaseFactory):
     def lead_regions(self, create, extracted, **kwargs):
         if create:
             self.lead_regions.set([RegionFactory()] if extracted is None else extracted)
+
+
+class AdoptionFactory(factory.django.DjangoModelFactory):
+    """A published adoption of a published case by another region, with its evidence."""
+
+    class Meta:
+        model = Adoption
+
+    case = factory.SubFactory(CaseFactory)
+    region = factory.SubFactory(RegionFactory)
+    extent = Adoption.Extent.FULL
+    adopted_on = datetime.date(2024, 6, 1)
+    evidence_url = "https://example.org/adoption-report"
+    evidence_quote = "借鉴推广了该案例的做法。"
+    status = Adoption.Status.PUBLISHED
 
 
 class UserFactory(factory.django.DjangoModelFactory):

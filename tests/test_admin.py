@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
+from tests.budgets import CHANGELIST_BUDGET, FORM_BUDGET
 from tests.factories import (
+    AdoptionFactory,
     CaseBatchFactory,
     CaseFactory,
     DraftCaseFactory,
@@ -26,11 +28,8 @@ ADMIN_MODELS = [
     ("cases", "casebatch"),
     ("cases", "case"),
     ("cases", "source"),
+    ("cases", "adoption"),
 ]
-# Changelists: sessions, user, count(s), rows, prefetches and filter choices; the same for 3
-# rows or 30.
-CHANGELIST_BUDGET = 16
-FORM_BUDGET = 20
 
 
 def populate(rows):
@@ -45,6 +44,7 @@ def populate(rows):
             sectors=[ServiceSectorFactory()],
             sources=[SourceFactory()],
         )
+        AdoptionFactory(region=membership.region)
     return batch
 
 

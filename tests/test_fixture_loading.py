@@ -6,8 +6,9 @@ import shutil
 import pytest
 from django.core.management import CommandError, call_command
 
-from cases.facts import FIXTURE_NAMES, FIXTURES_DIR, load_sources
+from cases.fixtures import FIXTURE_NAMES, FIXTURES_DIR
 from cases.models import Case, CaseBatch, ServiceSector, Theme
+from fixtures.build import load_sources
 from regions.models import Membership, PilotProgram, Region
 
 FACTS, _ = load_sources()

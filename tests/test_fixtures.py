@@ -6,14 +6,9 @@ from collections import Counter
 
 import pytest
 
-from cases.facts import (
-    FIXTURE_NAMES,
-    FIXTURES_DIR,
-    FactsError,
-    FixtureBuilder,
-    load_sources,
-)
+from cases.fixtures import FIXTURE_NAMES, FIXTURES_DIR
 from cases.models import Case, CaseBatch, ServiceSector, Theme
+from fixtures.build import FactsError, FixtureBuilder, load_sources
 from regions.models import TOP_LEVEL_KINDS, Membership, PilotProgram, Region
 
 FACTS, EDITORIAL = load_sources()
@@ -34,7 +29,8 @@ def test_the_committed_fixtures_are_exactly_what_build_fixtures_makes():
     built = FixtureBuilder(FACTS, EDITORIAL).build()
     for name in FIXTURE_NAMES:
         committed = json.loads((FIXTURES_DIR / f"{name}.json").read_text(encoding="utf-8"))
-        assert committed == built[name], f"fixtures/{name}.json is stale: run build_fixtures"
+        stale = f"fixtures/{name}.json is stale: run python -m fixtures.build"
+        assert committed == built[name], stale
 
 
 @pytest.mark.parametrize("facts_id", ["P2016", "P2018", "P2020"])

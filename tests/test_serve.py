@@ -58,17 +58,20 @@ def server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/en/", timeout=20)
-            break
-        except OSError:  # not listening yet, or still starting its workers
-            time.sleep(0.3)
-    yield {"url": base, "log": log, "static": tmp / "static"}
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(base + "/en/", timeout=20)
+                break
+            except OSError:  # not listening yet, or still starting its workers
+                time.sleep(0.3)
+        yield {"url": base, "log": log, "static": tmp / "static"}
+    finally:
+        # Also when it never came up: no server outlives the tests.
+        process.terminate()
+        process.wait(timeout=60)
+        log.close()
 
 
 def test_pages_link_static_files_by_content_hashed_names(server):

@@ -184,3 +184,27 @@ def test_the_default_database_is_a_sqlite_file_in_wal_mode():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["sqlite", "wal"]
+
+
+def test_make_demos_environment_serves_the_site_as_visitors_see_it(tmp_path):
+    """What `make demo` sets (its own key file, plain HTTP): no debug page, the friendly 404."""
+    key_file = tmp_path / ".local-secret-key"
+    key_file.write_text("a-demo-key-" + "z" * 50)
+    code = (
+        "from django.conf import settings\n"
+        "from django.test import Client\n"
+        "r = Client().get('/en/no-such-page/', HTTP_HOST='127.0.0.1')\n"
+        "print(settings.DEBUG, settings.SECURE_SSL_REDIRECT, r.status_code)\n"
+        "print('Page not found' in r.content.decode(), 'Traceback' in r.content.decode())"
+    )
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        DJANGO_SECRET_KEY_FILE=str(key_file),
+        DJANGO_HTTPS="0",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "404", "True", "False"]

@@ -3,7 +3,9 @@ gettext). Quick and silent when everything is there; without root it never insta
 with the one command to run."""
 
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -12,13 +14,24 @@ SCRIPT = ROOT / "scripts" / "system-packages"
 
 
 def run(**env):
-    command = ["bash", str(SCRIPT)]
-    if os.geteuid() == 0:
-        # As an ordinary user, who cannot install: the script must say what to run instead.
-        command = ["runuser", "-u", "nobody", "--", *command]
-    return subprocess.run(
-        command, env={**os.environ, **env}, capture_output=True, text=True, timeout=60
-    )
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / SCRIPT.name
+        shutil.copy(SCRIPT, script)
+        command = ["bash", str(script)]
+        if os.geteuid() == 0:
+            # As an ordinary user, who cannot install: the script must say what to run instead.
+            # (A copy in a folder that user can read: the checkout may be under /root.)
+            Path(folder).chmod(0o755)
+            script.chmod(0o755)
+            command = ["runuser", "-u", "nobody", "--", *command]
+        return subprocess.run(
+            command,
+            cwd="/",
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
 
 def test_with_everything_present_it_does_nothing_quickly():

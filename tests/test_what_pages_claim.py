@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from cases.facts import EDITORIAL_FILE
 from cases.models import Case, CaseBatch, Source
+from fixtures.build import EDITORIAL_FILE
 from regions.models import PilotProgram, Region
 
 pytestmark = pytest.mark.django_db

@@ -4,100 +4,7 @@ import cases.search
 import django.db.models.deletion
 from django.db import migrations, models
 
-from servtrade.migration_sql import run_per_vendor
-
-# The searched fields, in the order servtrade_search_document() takes them (cases.search).
-FIELDS = "title_zh, title_en, summary_zh, summary_en"
-NEW_FIELDS = "new.title_zh, new.title_en, new.summary_zh, new.summary_en"
-
-SQLITE = [
-    # porter stems English words; unicode61 keeps our CJK bigram tokens whole.
-    "CREATE VIRTUAL TABLE cases_casesearch USING fts5("
-    "document, tokenize='porter unicode61 remove_diacritics 2')",
-    f"""CREATE TRIGGER cases_case_search_insert AFTER INSERT ON cases_case BEGIN
-        INSERT INTO cases_casesearch(rowid, document)
-        VALUES (new.id, servtrade_search_document({NEW_FIELDS}));
-    END""",
-    f"""CREATE TRIGGER cases_case_search_update AFTER UPDATE OF {FIELDS} ON cases_case BEGIN
-        UPDATE cases_casesearch SET document = servtrade_search_document({NEW_FIELDS})
-        WHERE rowid = new.id;
-    END""",
-    """CREATE TRIGGER cases_case_search_delete AFTER DELETE ON cases_case BEGIN
-        DELETE FROM cases_casesearch WHERE rowid = old.id;
-    END""",
-    f"INSERT INTO cases_casesearch(rowid, document) "
-    f"SELECT id, servtrade_search_document({FIELDS}) FROM cases_case",
-]
-SQLITE_REVERSE = [
-    "DROP TRIGGER IF EXISTS cases_case_search_insert",
-    "DROP TRIGGER IF EXISTS cases_case_search_update",
-    "DROP TRIGGER IF EXISTS cases_case_search_delete",
-    "DROP TABLE IF EXISTS cases_casesearch",
-]
-
-# The same tokens as cases.search.search_document: bigrams of each CJK run, then its single
-# characters ('simple': no stemming), then the English words ('english': stemmed).
-POSTGRESQL = [
-    """CREATE FUNCTION servtrade_search_document(VARIADIC parts text[]) RETURNS tsvector
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        WITH body AS (SELECT coalesce(array_to_string(parts, ' '), '') AS text),
-        runs AS (
-            SELECT match[1] AS run, ordinal
-            FROM body, regexp_matches(body.text, '[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+', 'g')
-                WITH ORDINALITY AS found(match, ordinal)
-        ),
-        bigrams AS (
-            SELECT string_agg(substr(run, i, 2), ' ' ORDER BY ordinal, i) AS tokens
-            FROM runs, generate_series(1, greatest(length(run) - 1, 1)) AS i
-        ),
-        unigrams AS (
-            SELECT string_agg(substr(run, i, 1), ' ' ORDER BY ordinal, i) AS tokens
-            FROM runs, generate_series(1, length(run)) AS i
-        )
-        SELECT to_tsvector('simple', concat_ws(' ', bigrams.tokens, unigrams.tokens))
-            || to_tsvector('english', regexp_replace(
-                body.text, '[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+', ' ', 'g'))
-        FROM body, bigrams, unigrams
-    $$""",
-    # No foreign key: the triggers below remove a case's row, and a foreign key would make
-    # TRUNCATE cases_case (Django's flush, its test teardown) fail.
-    """CREATE TABLE cases_casesearch (
-        rowid bigint PRIMARY KEY,
-        document tsvector NOT NULL
-    )""",
-    "CREATE INDEX cases_casesearch_document ON cases_casesearch USING gin (document)",
-    f"""CREATE FUNCTION cases_case_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF tg_op = 'DELETE' THEN
-            DELETE FROM cases_casesearch WHERE rowid = old.id;
-        ELSE
-            INSERT INTO cases_casesearch (rowid, document)
-            VALUES (new.id, servtrade_search_document({NEW_FIELDS}))
-            ON CONFLICT (rowid) DO UPDATE SET document = excluded.document;
-        END IF;
-        RETURN NULL;
-    END $$""",
-    f"""CREATE TRIGGER cases_case_search_sync AFTER INSERT OR DELETE OR UPDATE OF {FIELDS}
-        ON cases_case FOR EACH ROW EXECUTE FUNCTION cases_case_search_sync()""",
-    """CREATE FUNCTION cases_case_search_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        TRUNCATE cases_casesearch;
-        RETURN NULL;
-    END $$""",
-    """CREATE TRIGGER cases_case_search_truncate AFTER TRUNCATE ON cases_case
-        FOR EACH STATEMENT EXECUTE FUNCTION cases_case_search_truncate()""",
-    f"INSERT INTO cases_casesearch (rowid, document) "
-    f"SELECT id, servtrade_search_document({FIELDS}) FROM cases_case",
-]
-POSTGRESQL_REVERSE = [
-    "DROP TRIGGER IF EXISTS cases_case_search_sync ON cases_case",
-    "DROP TRIGGER IF EXISTS cases_case_search_truncate ON cases_case",
-    "DROP FUNCTION IF EXISTS cases_case_search_sync()",
-    "DROP FUNCTION IF EXISTS cases_case_search_truncate()",
-    "DROP TABLE IF EXISTS cases_casesearch",
-    "DROP FUNCTION IF EXISTS servtrade_search_document(text[])",
-]
-
+from cases.db_objects import migration as db_objects
 
 
 class Migration(migrations.Migration):
@@ -120,8 +27,6 @@ class Migration(migrations.Migration):
                 'managed': False,
             },
         ),
-        migrations.RunPython(
-            run_per_vendor({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
-            run_per_vendor({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRESQL_REVERSE}),
-        ),
+        # The index table, the PostgreSQL tokenizer and the triggers (cases.db_objects).
+        db_objects("search"),
     ]

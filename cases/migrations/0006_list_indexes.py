@@ -1,43 +1,13 @@
 """Indexes that match the public case list's filters and orderings.
 
-Written as SQL per database because the default order (published_on DESC NULLS LAST, slug) needs
-NULLS LAST in a PostgreSQL index, which SQLite's CREATE INDEX refuses (SQLite's DESC already puts
-NULLs last, so its index without the clause serves the same ORDER BY). Django's state does not
-know these indexes; nothing in the models depends on them.
-
-The join tables already have a unique index (case_id, region_id / servicesector_id) that answers
-"the regions of these cases"; the reverse ones answer "the cases of these regions", the filters'
-subqueries, from the index alone.
+The cases table's indexes were raw SQL here; they are now declared in ``Case.Meta.indexes``
+(migration 0009 replaces them). The join tables' region-first and sector-first indexes stay
+with the other raw database objects in cases.db_objects: Django creates those tables itself.
 """
 
 from django.db import migrations
 
-from servtrade.migration_sql import run_per_vendor
-
-COMMON = [
-    "CREATE INDEX cases_case_lead_regions_region_case "
-    "ON cases_case_lead_regions (region_id, case_id)",
-    "CREATE INDEX cases_case_sectors_sector_case ON cases_case_sectors (servicesector_id, case_id)",
-    # A theme or a batch with the list's order: a filtered first page without a sort.
-    "CREATE INDEX cases_case_theme_listed ON cases_case (theme_id, status, published_on, slug)",
-    "CREATE INDEX cases_case_batch_listed ON cases_case (batch_id, status, published_on, slug)",
-]
-SQLITE = [
-    "CREATE INDEX cases_case_listed ON cases_case (status, published_on DESC, slug)",
-    *COMMON,
-]
-POSTGRESQL = [
-    "CREATE INDEX cases_case_listed ON cases_case (status, published_on DESC NULLS LAST, slug)",
-    *COMMON,
-]
-REVERSE = [
-    "DROP INDEX IF EXISTS cases_case_listed",
-    "DROP INDEX IF EXISTS cases_case_lead_regions_region_case",
-    "DROP INDEX IF EXISTS cases_case_sectors_sector_case",
-    "DROP INDEX IF EXISTS cases_case_theme_listed",
-    "DROP INDEX IF EXISTS cases_case_batch_listed",
-]
-
+from cases.db_objects import migration as db_objects
 
 
 class Migration(migrations.Migration):
@@ -47,8 +17,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(
-            run_per_vendor({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
-            run_per_vendor({"sqlite": REVERSE, "postgresql": REVERSE}),
-        ),
+        db_objects("join-indexes"),
     ]

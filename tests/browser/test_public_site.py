@@ -10,8 +10,9 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from cases.models import Case
+from cases.models import Case, Suggestion
 from tests.factories import (
+    AdoptionFactory,
     CaseBatchFactory,
     CaseFactory,
     MembershipFactory,
@@ -274,3 +275,102 @@ def test_screenshots_of_the_main_pages(live_server, page, screenshot):
         assert response.status == (404 if name == "not-found" else 200), path
         expect(page.locator("main h1")).to_be_visible()
         screenshot(name)
+
+
+def test_each_citation_has_a_copy_button_that_copies_it(live_server, page, context, screenshot):
+    catalogue()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto(f"{live_server.url}/en/cases/shenzhen-data-port/")
+    citations = page.locator("section.cite p.citation")
+    expect(citations).to_have_count(4)
+    buttons = page.locator("section.cite button.copy-button")
+    expect(buttons).to_have_count(4)
+    apa_english = page.locator("#cite-apa7-en")
+    page.locator("#cite-apa7-en + button").click()
+    expect(page.locator("#cite-apa7-en + button")).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == apa_english.inner_text().strip()
+    assert copied.startswith("Safe cross-border data flows in Shenzhen. (2023, November 1).")
+    # The button names the citation it copies, for screen readers.
+    described_by = page.locator("#cite-apa7-en + button").get_attribute("aria-describedby")
+    assert page.locator(f"#{described_by}").inner_text() == "APA 7 · English"
+    page.locator("#cite-heading").scroll_into_view_if_needed()
+    screenshot("case-citations")
+
+
+def test_replication_shows_on_the_case_and_both_region_pages(live_server, page, screenshot):
+    catalogue()
+    chongqing = ProvinceFactory(slug="chongqing", name_zh="重庆市", name_en="Chongqing")
+    AdoptionFactory(
+        case=Case.objects.get(slug="shenzhen-data-port"),
+        region=chongqing,
+        extent="partial",
+        adopted_on=datetime.date(2024, 6, 1),
+        evidence_url="https://example.org/chongqing-report",
+        evidence_quote="重庆市借鉴深圳数据跨境流动安全管理经验，建立了本地的数据出境服务机制。",
+    )
+    page.goto(f"{live_server.url}/en/cases/shenzhen-data-port/")
+    replication = page.locator("#adoptions")
+    expect(replication).to_contain_text("Originated in: Shenzhen")
+    expect(replication.locator("ul.adoptions a", has_text="Chongqing")).to_be_visible()
+    replication.scroll_into_view_if_needed()
+    screenshot("case-replication")
+    page.goto(f"{live_server.url}/zh-hans/regions/chongqing/")
+    expect(page.locator("#adopted")).to_contain_text("深圳数据跨境流动安全管理")
+    screenshot("region-adopted")
+    page.goto(f"{live_server.url}/en/regions/shenzhen/")
+    expect(page.locator("#cases")).to_contain_text("Chongqing")
+
+
+def test_a_reader_compares_two_regions_chosen_in_the_list(live_server, page, screenshot):
+    catalogue(extra_cases=2)
+    page.goto(f"{live_server.url}/en/cases/")
+    open_facet(page, "Lead region")
+    page.get_by_label("Beijing").check()
+    page.get_by_label("Guangzhou").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("link", name="Compare these regions side by side").click()
+    # In the facet's order (the test regions' codes put Guangzhou first).
+    expect(page).to_have_url(f"{live_server.url}/en/compare/?region=guangzhou&region=beijing")
+    expect(page.locator("main h1")).to_have_text("Guangzhou vs. Beijing")
+    table = page.locator("table.compare")
+    expect(table.locator("thead th")).to_have_text(["Guangzhou", "Beijing"])
+    expect(table.locator("tr", has_text="Published cases").locator("td")).to_have_text(["2", "3"])
+    expect(page.locator("button.print-button")).to_be_visible()
+    screenshot("compare-regions")
+    # On a phone the table scrolls sideways inside its box; the page itself does not.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(f"{live_server.url}/zh-hans/compare/?batch=pilot-2020-1&batch=pilot-2020-4")
+    expect(page.locator("table.compare thead th")).to_have_count(2)
+    screenshot("compare-batches-zh")
+
+
+def test_a_reader_suggests_a_correction_from_a_case_page(live_server, page, screenshot):
+    catalogue()
+    page.goto(f"{live_server.url}/en/cases/shenzhen-data-port/")
+    page.get_by_text("Suggest a correction to this case").click()
+    page.get_by_label("What is missing or wrong").fill("The release date should be 2023-11-02.")
+    page.get_by_label("Source (a link to where this is published)").fill(
+        "https://www.mofcom.gov.cn/notice"
+    )
+    page.get_by_role("button", name="Continue").click()
+    # The full form, filled in: the visitor checks, may add a contact, and sends.
+    expect(page.get_by_label("What is missing or wrong")).to_have_value(
+        "The release date should be 2023-11-02."
+    )
+    page.get_by_label("Your e-mail or name (optional)").fill("reader@example.org")
+    page.get_by_role("button", name="Send suggestion").click()
+    expect(page.locator("main h1")).to_have_text("Thank you")
+    suggestion = Suggestion.objects.get()
+    assert suggestion.case.slug == "shenzhen-data-port"
+    assert suggestion.kind == "correction"
+    # Markup is refused with the full form, which keeps what was typed.
+    page.goto(f"{live_server.url}/zh-hans/suggest/?region=guangzhou")
+    page.get_by_label("缺少什么或哪里有误").fill("<b>广州</b>案例")
+    page.get_by_label("来源（公开发布该信息的网页链接）").fill("https://example.org/a")
+    page.get_by_role("button", name="提交建议").click()
+    expect(page.locator(".notice[role=alert]")).to_contain_text("请填写纯文本")
+    expect(page.get_by_label("缺少什么或哪里有误")).to_have_value("<b>广州</b>案例")
+    screenshot("suggest-refused")
+    assert Suggestion.objects.count() == 1

@@ -7,6 +7,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases.models import Case
+from tests.budgets import (
+    PROGRAM_DETAIL_QUERIES,
+    PROGRAM_LIST_QUERIES,
+    REGION_DETAIL_QUERIES,
+    REGION_LIST_QUERIES,
+)
 from tests.factories import (
     CaseBatchFactory,
     CaseFactory,
@@ -17,16 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-# Each page first reads the catalogue version for its ETag (servtrade/http_caching.py), then:
-# 3 facet options + 4 facet counts + count + page + programs prefetch
-# (the scope facet's options are fixed; it counts like the others)
-REGION_LIST_QUERIES = 11
-# + its cases' sources.
-REGION_DETAIL_QUERIES = 8
-# The programs with their counts, and the batches' coverage.
-PROGRAM_LIST_QUERIES = 3
-PROGRAM_DETAIL_QUERIES = 4
 
 
 def url(name, *args, query=""):

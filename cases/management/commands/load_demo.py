@@ -1,8 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.facts import FIXTURES_DIR
-from cases.fixtures import FixtureProblem, check_fixture_files, fixture_paths
+from cases.fixtures import FIXTURES_DIR, FixtureProblem, check_fixture_files, fixture_paths
 
 
 class Command(BaseCommand):

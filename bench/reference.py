@@ -2,25 +2,32 @@
 
 Same filters, same page size, with its count, a bare template: as fast as a page showing these
 cases can reasonably be. bench/run.py measures every public page against it. Mounted only by
-servtrade.settings_bench, never by the site itself.
+bench.settings, never by the site itself.
 """
 
-from django.contrib.auth import (
-    BACKEND_SESSION_KEY,
-    HASH_SESSION_KEY,
-    SESSION_KEY,
-    get_user_model,
-)
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.template import engines
 from django.urls import path
 
-from cases.models import Case, ServiceSector, Theme
+from cases.models import Case
 from regions.models import Region
 from servtrade.urls import urlpatterns as site_urlpatterns
 from servtrade.views import PAGE_SIZES
+
+# A bare list, compiled once like any cached template.
+TEMPLATE = engines["django"].from_string(
+    """<!doctype html><html lang="en"><meta charset="utf-8"><title>reference</title>
+<p>{{ page.paginator.count }} cases</p>
+<table>{% for case in page %}
+<tr><td><a href="/en/cases/{{ case.slug }}/">{{ case.title_en|default:case.title_zh }}</a></td>
+<td>{{ case.batch.title_en }}</td><td>{{ case.theme.name_en }}</td>
+<td>{% for region in case.lead_regions.all %}{{ region.name_en }} {% endfor %}</td>
+<td>{% for sector in case.sectors.all %}{{ sector.code }} {% endfor %}</td>
+<td>{{ case.published_on }}</td></tr>{% endfor %}
+</table></html>"""
+)
 
 
 def reference_case_list(request):
@@ -40,29 +47,7 @@ def reference_case_list(request):
     page = Paginator(
         cases.with_related(), int(request.GET.get("per_page", PAGE_SIZES[0]))
     ).get_page(request.GET.get("page"))
-    return render(request, "bench/reference.html", {"page": page})
-
-
-def bench_context(theme, sector, region):
-    """What bench/run.py needs from its database: a superuser's session, the admin's query
-    string for the benchmark filter, and a case to show in detail."""
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench", defaults={"is_staff": True, "is_superuser": True}
-    )
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return {
-        "session": session.session_key,
-        "filter": {
-            "theme__id__exact": Theme.objects.get(slug=theme).pk,
-            "sectors": ServiceSector.objects.get(code=sector).pk,
-            "lead_regions": Region.objects.get(slug=region).pk,
-        },
-        "detail": Case.objects.published().filter(slug__startswith="generated-").first().slug,
-    }
+    return HttpResponse(TEMPLATE.render({"page": page}, request))
 
 
 urlpatterns = [path("bench/reference/", reference_case_list), *site_urlpatterns]

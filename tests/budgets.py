@@ -1,0 +1,45 @@
+"""Every page's query budget, in one place: the view tests and the scale test share them."""
+
+# The case list on a cold cache: the catalogue version + 6 facet options (the "adopted" and
+# "source" facets' options are fixed) + 8 facet counts + count + page + 3 prefetches (regions,
+# sectors, sources); on a warm cache only the version, the page and its prefetches.
+CASE_LIST_QUERIES = 20
+CASE_LIST_QUERIES_WARM = 5
+# A search reads which sectors' and themes' names it gives, once per page, cold or warm.
+SEARCH_QUERIES = 2
+# Facets alone: 6 options + 8 counts.
+FACET_QUERIES = 14
+# The catalogue version (read for the page's ETag, servtrade/http_caching.py) + 7 for the page
+# (its sources and the related cases' sources included) + 3 index reads for the related cases'
+# candidates (see related_to) + 1 for the related cases' sources + its adoptions + the pilot
+# regions that adopted it if its batch was replicated nationwide.
+CASE_DETAIL_QUERIES = 14
+# The version (ETag) + 5 for the page (its cases' sources included).
+BATCH_QUERIES = 6
+# Cold: the version + 5 figures + coverage + 3 facet options + 3 facet counts; warm: the
+# version alone.
+HOME_QUERIES = 13
+HOME_QUERIES_WARM = 1
+
+# Each page first reads the catalogue version for its ETag (servtrade/http_caching.py), then:
+# 3 facet options + 4 facet counts + count + page + programs prefetch (the scope facet's
+# options are fixed; it counts like the others).
+REGION_LIST_QUERIES = 11
+# 8 for the page (with the version and its cases' sources), its adoptions, adoptions of the
+# cases it leads, how many cases it adopted by nationwide replication and, when there are any,
+# those cases (3: with regions and sectors).
+REGION_DETAIL_QUERIES = 14
+# The programs with their counts, and the batches' coverage.
+PROGRAM_LIST_QUERIES = 3
+PROGRAM_DETAIL_QUERIES = 4
+
+# Admin changelists: sessions, user, count(s), rows, prefetches and filter choices; the same
+# for 3 rows or 30.
+CHANGELIST_BUDGET = 16
+FORM_BUDGET = 20
+
+
+def download_queries(rows):
+    """A download: the version, the facet options that validate the URL, then a chunk of 1,000
+    rows and its three prefetches (regions, sectors, sources) at a time."""
+    return 1 + 6 + 4 * (rows // 1000 + 1)
