@@ -1,6 +1,6 @@
 """What an "unverified" mark means, in words a reader can act on.
 
-build_fixtures (fixtures.build.Flags) writes one line "Unconfirmed: <fact>" into a record's
+The fixture build (fixtures.build.Flags) writes one line "Unconfirmed: <fact>" into a record's
 verification note for each fact the research could not confirm. The public pages show, for each
 such line, which fact it is and which kind of source would confirm it, in the page's language.
 """
