@@ -148,8 +148,12 @@ def test_no_chinese_page_shows_a_case_title_without_chinese(pages):
         if re.match(r"^/zh-hans/cases/[^/]+/$", page):
             heading = re.search(r"<h1>(.*?)</h1>", html, re.S).group(1)
             title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
-            citation = re.search(r'<output id="citation"[^>]*>(.*?)</output>', html, re.S)
-            for text in (heading, title, citation.group(1)):
+            # Every style's Chinese citation (the English ones beside them are lang="en").
+            citations = re.findall(
+                r'<p class="citation" id="cite-[a-z0-9]+-zh"[^>]*>(.*?)</p>', html, re.S
+            )
+            assert len(citations) == 2, page
+            for text in (heading, title, *citations):
                 assert CJK.search(text), f"{page}: {text!r}"
     assert seen == set(Case.objects.published().values_list("slug", flat=True))
 
