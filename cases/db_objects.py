@@ -282,7 +282,7 @@ GROUPS = [
     ),
     Group(
         "source-catalogue-version",
-        "0012_sources_descriptive_titles_notes",
+        "0013_sources_descriptive_titles_notes",
         {vendor: catalogue_triggers(SOURCE_TABLES, vendor) for vendor in ("sqlite", "postgresql")},
         {},
     ),

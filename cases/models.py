@@ -319,6 +319,9 @@ class Case(Verifiable):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+    # One more on every save: the admin refuses a save made from an older version (two editors
+    # on the same case), see cases/admin.py CaseForm.
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     title = Bilingual()
     summary = Bilingual()
@@ -371,6 +374,14 @@ class Case(Verifiable):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("cases:case-detail", args=[self.slug])

@@ -34,6 +34,8 @@ class HomeView(TemplateView):
         return super().get_context_data(
             **cached(version, ("home-figures",), home_figures),
             facets=CaseFilterSet(queryset=published, version=version).facets(HOME_FACETS),
+            # The pictures are cached under it too (servtrade.templatetags.pictures).
+            catalogue_version=version,
             **kwargs,
         )
 
@@ -46,7 +48,6 @@ def home_figures():
         "batch_count": CaseBatch.objects.count(),
         "case_count": Case.objects.published().count(),
         "latest_batch": latest.order_by(F("published_on").desc(nulls_last=True)).first(),
-        "coverage": CaseBatch.objects.coverage(),
     }
 
 
@@ -62,6 +63,11 @@ class CaseListView(PublicListView):
         # Options, counts and the total are cached until the catalogue changes.
         version = catalogue_version(self.request)
         return {**super().get_filterset_kwargs(filterset_class), "version": version}
+
+    def get_context_data(self, **kwargs):
+        # The charts of the filtered cases are cached under the list's catalogue version
+        # (servtrade.templatetags.pictures), which would otherwise be read a second time.
+        return super().get_context_data(catalogue_version=self.filterset.version, **kwargs)
 
 
 class CaseDetailView(DetailView):

@@ -16,9 +16,9 @@ FACET_QUERIES = 14
 CASE_DETAIL_QUERIES = 14
 # The version (ETag) + 5 for the page (its cases' sources included).
 BATCH_QUERIES = 6
-# Cold: the version + 5 figures + coverage + 3 facet options + 3 facet counts; warm: the
-# version alone.
-HOME_QUERIES = 13
+# Cold: the version + 5 figures + 3 facet options + 3 facet counts + the pictures (map 3,
+# completeness 1, timeline 2); warm: the version alone.
+HOME_QUERIES = 18
 HOME_QUERIES_WARM = 1
 
 # Each page first reads the catalogue version for its ETag (servtrade/http_caching.py), then:
@@ -28,10 +28,13 @@ REGION_LIST_QUERIES = 11
 # 8 for the page (with the version and its cases' sources), its adoptions, adoptions of the
 # cases it leads, how many cases it adopted by nationwide replication and, when there are any,
 # those cases (4: with regions, sectors and sources). Measured: Shanghai on the demo, 15.
-REGION_DETAIL_QUERIES = 15
+# ... and, on a cold cache, the pictures (map 3); warm, the pictures run none.
+REGION_PICTURE_QUERIES = 3
+REGION_DETAIL_QUERIES = 15 + REGION_PICTURE_QUERIES
 # The programs with their counts, and the batches' coverage.
 PROGRAM_LIST_QUERIES = 3
-PROGRAM_DETAIL_QUERIES = 4
+# The page's 4 and, on a cold cache, the pictures (map 3, completeness 1, timeline 2).
+PROGRAM_DETAIL_QUERIES = 4 + 6
 
 # Admin changelists: sessions, user, count(s), rows, prefetches and filter choices; the same
 # for 3 rows or 30.

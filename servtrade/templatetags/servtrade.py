@@ -3,6 +3,7 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
@@ -96,3 +97,9 @@ def any_selected(facets):
 def unconfirmed(record):
     """Which facts of a flagged record are unconfirmed and what would confirm each."""
     return unconfirmed_facts(record)
+
+
+@register.filter
+def number(value):
+    """A count in the page's language's format (1,234 in English; 1234 in Chinese)."""
+    return number_format(value, force_grouping=True)

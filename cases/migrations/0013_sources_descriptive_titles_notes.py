@@ -15,7 +15,7 @@ from cases.db_objects import migration as db_objects
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_suggestions'),
+        ('cases', '0012_case_version'),
     ]
 
     operations = [
