@@ -29,7 +29,7 @@ def test_home_says_how_complete_the_catalogue_is(demo_site, page, screenshot):
     expect(figures).to_contain_text("3")  # pilot programs with members, not the announced zones
     chart = page.locator("figure.completeness")
     expect(chart).to_contain_text("官方数量不详")
-    page.get_by_text("以表格查看图中数字").click()
+    chart.locator("summary").click()
     expect(chart.locator("tr", has_text="2020年 · 第4批")).to_contain_text("25")
     screenshot("real-home-zh")
     page.goto(f"{demo_site}/en/")
@@ -61,7 +61,7 @@ def test_a_fourth_batch_case_in_chinese_says_its_title_is_ours_and_cites_its_sou
     expect(heading).to_have_text("探索地理信息服务新模式")
     expect(page.locator(".caveats")).to_contain_text("暂拟标题")
     expect(page.locator("dt", has_text="官方通知")).to_be_visible()
-    expect(page.locator("#cite-apa7-zh")).to_contain_text("[探索地理信息服务新模式] (2023)")
+    expect(page.locator("#cite-apa7-zh")).to_contain_text("[探索地理信息服务新模式]. (2023年")
     expect(page.locator(".note")).to_contain_text("正式标题尚未查到")
     screenshot("real-case-fourth-batch-zh")
 
