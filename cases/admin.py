@@ -1,4 +1,5 @@
 import tablib
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -6,18 +7,22 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
-from cases.models import Adoption, Case, CaseBatch, ServiceSector, Suggestion, Theme
+from cases.models import Adoption, Case, CaseBatch, ServiceSector, Source, Suggestion, Theme
 from cases.querysets import TRANSLATED_FIELDS, IncompleteCases
 from cases.resources import COLUMNS, REQUIRED_COLUMNS, BatchWidget, CaseResource
 from cases.suggestions import draft_case_from
 from cases.translation import NeedsTranslationFilter, TranslationAdminMixin
-from regions.admin import VERIFICATION_FIELDSET
+from regions.admin import VERIFICATION_FIELDSET, clear_verification
 from regions.models import Region
 from servtrade.admin_filters import RelatedInUseFieldListFilter, in_use_filter
 from servtrade.history import HistoryAdmin, HistoryForm
@@ -36,6 +41,7 @@ class ServiceSectorAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "needs_verification"]
     search_fields = ["code", "name_zh", "name_en"]
     fieldsets = [(None, {"fields": ["code", "name_zh", "name_en"]}), VERIFICATION_FIELDSET]
+    actions = [clear_verification]
 
 
 # Workflow actions show in the list (for the selected rows) and on each record's own page.
@@ -85,6 +91,77 @@ class PublishingAdmin(HistoryAdmin):
 
 
 class CaseForm(HistoryForm):
+    """The case form, refusing a save made from a version of the case someone has since saved.
+
+    The form carries the version it was opened at. On saving, the case's row is locked (the
+    admin saves in one transaction) and its version compared: if another editor (or an import,
+    or a publisher) saved in between, nothing is saved, the form comes back with this editor's
+    changes still in it and a list of what the other save changed, read from the history.
+    Saving again then knowingly keeps this editor's version.
+    """
+
+    # Not required: a new case has no version to compare, and a hand-made POST without one
+    # (a script) saves as before; the admin's own form always sends it.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A declared field gets no initial value from the instance.
+        self.initial.setdefault("version", self.instance.version)
+        if getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) is not None:
+            # Reverting to an old version is a save on top of the current one.
+            self.initial["version"] = (
+                Case.objects.filter(pk=self.instance.pk).values_list("version", flat=True).get()
+            )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        started_at = cleaned_data.get("version")
+        if self.instance.pk is None or started_at is None:
+            return cleaned_data
+        current = (
+            Case.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .get()
+        )
+        if started_at != current:
+            # Saving again means: keep my version over theirs.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("version")] = current
+            raise forms.ValidationError(self.conflict_messages(started_at))
+        return cleaned_data
+
+    def conflict_messages(self, started_at):
+        history = self.instance.history.order_by("-history_date", "-history_id")
+        latest = history.first()
+        started = history.filter(version=started_at).first()
+        lines = [
+            _(
+                "%(user)s saved this case at %(time)s, after you opened it. Nothing of yours "
+                "was saved; your changes are still in the form below."
+            )
+            % {
+                "user": latest.history_user or _("someone else (an import or a script)"),
+                "time": date_format(timezone.localtime(latest.history_date), "DATETIME_FORMAT"),
+            }
+        ]
+        if started is not None:
+            lines.append(_("What they changed:"))
+            bookkeeping = ["version", "updated_at"]
+            for change in latest.diff_against(started, excluded_fields=bookkeeping).changes:
+                field = Case._meta.get_field(change.field)
+                lines.append(
+                    _("%(field)s: “%(old)s” → “%(new)s”")
+                    % {
+                        "field": capfirst(field.verbose_name),
+                        "old": shorten(display_value(field, change.old)),
+                        "new": shorten(display_value(field, change.new)),
+                    }
+                )
+        lines.append(_("Check their changes, then save again to keep yours."))
+        return [forms.ValidationError(line, code="conflict") for line in lines]
+
     def validate_constraints(self):
         """Every constraint of the case, also those on fields the form does not edit.
 
@@ -99,16 +176,22 @@ class CaseForm(HistoryForm):
             self.add_error(None, error)
 
 
-class CaseInline(admin.TabularInline):
-    model = Case
-    fields = ["title_zh", "title_en", "slug", "theme", "status", "needs_verification"]
-    # Status changes only through the publishing actions, which check who and what.
-    readonly_fields = ["status"]
-    show_change_link = True
-    extra = 0
+def display_value(field, value):
+    """A value from a history diff as an editor knows it: names, not ids."""
+    if field.many_to_many:
+        related = field.related_model.objects.filter(
+            pk__in=[row[field.m2m_reverse_field_name()] for row in value or []]
+        )
+        return "、".join(map(str, related))
+    if field.is_relation:
+        return str(field.related_model.objects.filter(pk=value).first() or "—")
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return "—" if value in (None, "") else value
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("theme")
+
+def shorten(value, length=80):
+    return Truncator(str(value)).chars(length)
 
 
 @admin.register(CaseBatch)
@@ -126,10 +209,13 @@ class CaseBatchAdmin(PublishingAdmin):
     list_select_related = ["program"]
     autocomplete_fields = ["program"]
     date_hierarchy = "published_on"
-    inlines = [CaseInline]
-    actions = ["publish_batch"]
+    # A batch's cases are linked, not inlined: a batch may hold thousands, and a form with a
+    # row for each could not even be posted (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+    readonly_fields = ["case_links"]
+    actions = ["publish_batch", clear_verification]
     fieldsets = [
         (None, {"fields": ["program", "number", "kind", "title_zh", "title_en"]}),
+        (_("Cases"), {"fields": ["case_links"]}),
         (
             _("Publication"),
             {
@@ -149,6 +235,26 @@ class CaseBatchAdmin(PublishingAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_case_counts()
+
+    @admin.display(description=_("cases of this batch"))
+    def case_links(self, batch):
+        """Links to the case list filtered to this batch (all, by status), and to add one."""
+        if batch.pk is None:
+            return _("Save the batch first; then add its cases or import them.")
+        cases = reverse("admin:cases_case_changelist")
+        by_batch = f"batch__id__exact={batch.pk}"
+        published = Case.Status.PUBLISHED
+        links = [
+            (f"{cases}?{by_batch}", _("all %(count)d cases") % {"count": batch.catalogued}),
+            (
+                f"{cases}?{by_batch}&status__exact={published}",
+                _("%(count)d published") % {"count": batch.catalogued_published},
+            ),
+            (f"{cases}?{by_batch}&status__exact={Case.Status.IN_REVIEW}", _("in review")),
+            (f"{cases}?{by_batch}&status__exact={Case.Status.DRAFT}", _("drafts")),
+            (f"{reverse('admin:cases_case_add')}?batch={batch.pk}", _("add a case to this batch")),
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     @admin.display(description=_("cases catalogued"), ordering="catalogued")
     def catalogued_of_official(self, batch):
@@ -277,6 +383,14 @@ class CaseSpreadsheetMixin(ImportExportMixin):
         return redirect("admin:cases_case_import")
 
 
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["key", "title", "publisher", "date", "kind", "copies_url_confirmed"]
+    list_filter = ["kind", "copies_url_confirmed"]
+    search_fields = ["key", "title", "publisher", "url"]
+    list_select_related = []
+
+
 @admin.register(Case)
 class CaseAdmin(TranslationAdminMixin, CaseSpreadsheetMixin, PublishingAdmin):
     form = CaseForm
@@ -303,7 +417,7 @@ class CaseAdmin(TranslationAdminMixin, CaseSpreadsheetMixin, PublishingAdmin):
     ]
     search_fields = ["title_zh", "title_en", "summary_zh", "summary_en", "slug"]
     list_select_related = ["batch__program", "theme"]
-    autocomplete_fields = ["batch", "theme", "lead_regions", "sectors"]
+    autocomplete_fields = ["batch", "theme", "lead_regions", "sectors", "sources"]
     prepopulated_fields = {"slug": ["title_en"]}
     date_hierarchy = "published_on"
     # Status changes only through the actions below, which check who may do what.
@@ -314,7 +428,7 @@ class CaseAdmin(TranslationAdminMixin, CaseSpreadsheetMixin, PublishingAdmin):
         "created_at",
         "updated_at",
     ]
-    actions = ["submit_for_review", "publish", "unpublish"]
+    actions = ["submit_for_review", "publish", "unpublish", clear_verification]
     # At 100,000 cases a count of the whole table on every page is wasted time.
     show_full_result_count = False
 
@@ -322,11 +436,36 @@ class CaseAdmin(TranslationAdminMixin, CaseSpreadsheetMixin, PublishingAdmin):
         css = {"all": ["css/admin.css"]}
 
     fieldsets = [
-        (None, {"fields": ["batch", "theme", "title_zh", "title_en", "title_is_topic", "slug"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "batch",
+                    "theme",
+                    "title_zh",
+                    "title_en",
+                    "title_is_topic",
+                    "title_zh_descriptive",
+                    "title_en_descriptive",
+                    "slug",
+                    "version",
+                ]
+            },
+        ),
         (_("Regions and sectors"), {"fields": ["lead_regions", "sectors"]}),
         (
             _("Text"),
-            {"fields": ["translation_state", "summary_zh", "summary_en", "body_zh", "body_en"]},
+            {
+                "fields": [
+                    "translation_state",
+                    "summary_zh",
+                    "summary_en",
+                    "body_zh",
+                    "body_en",
+                    "cataloguing_note_zh",
+                    "cataloguing_note_en",
+                ]
+            },
         ),
         (
             _("Publication"),
@@ -335,6 +474,7 @@ class CaseAdmin(TranslationAdminMixin, CaseSpreadsheetMixin, PublishingAdmin):
                     "status",
                     "publication_readiness",
                     "published_on",
+                    "sources",
                     "source_url",
                     "created_at",
                     "updated_at",

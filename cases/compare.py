@@ -8,6 +8,7 @@ uses, so each count links to the list that shows those cases. At most four colum
 queries each: the page's query count is bounded.
 """
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -20,6 +21,8 @@ from cases.models import Case, CaseBatch, ServiceSector, Theme
 from regions.models import Membership, PilotProgram, Region
 
 MIN_ITEMS, MAX_ITEMS = 2, 4
+# What a region or program slug or a batch key can look like.
+KEY = re.compile(r"[-\w]{1,120}")
 
 
 @dataclass
@@ -111,7 +114,8 @@ class Comparison:
                 % {"max": MAX_ITEMS}
             )
             keys = keys[:MAX_ITEMS]
-        records = self.kind.records(keys)
+        # Only slug-like keys reach the database (PostgreSQL refuses a NUL byte, for one).
+        records = self.kind.records([key for key in keys if KEY.fullmatch(key)])
         for key in keys:
             if key not in records:
                 self.notices.append(

@@ -5,14 +5,16 @@ catalogue, and its COUNT and six facet GROUP BYs read every one of those cases a
 new search or filter combination. A search engine keeps, for each facet value, the set of
 documents that have it, and counts a combination by intersecting sets. So do we:
 
-- ``CaseBitmaps`` numbers the published cases in the list's default order (newest first, then
-  slug) and holds, for every option of every facet, a bitmap of the cases that have it (a Python
-  ``int``: AND, OR and ``bit_count()`` run in C over 100,000 cases in microseconds), plus one of
-  every published case. Six aggregate queries build it once per catalogue version, in a thread
+- ``CaseBitmaps`` numbers the published cases in the list's default order (newest release
+  first, unknown dates last, then slug: ``order_by_release``) and holds, for every option of
+  every facet, a bitmap of the cases that have it (a Python ``int``: AND, OR and
+  ``bit_count()`` run in C over 100,000 cases in microseconds), plus one of every published
+  case. Seven aggregate queries build it once per catalogue version, in a thread
   of its own (pages count in SQL until it is ready); it is kept in the process and in the
   cache (for the other workers); any write gives a new version.
 - A search's matches come from the search index as ids (``CaseSearch``: one index read, no join)
-  and become one more bitmap (cached per version and query).
+  and, when its words name a sector or theme, that option's bitmap too (as ``CaseQuerySet.search``
+  finds them); they become one more bitmap (cached per version and query).
 - The number of results is the AND of the selections; a facet's counts AND every selection but
   its own with each option's bitmap. A page with a search and three filters costs one index read
   and a few hundred big-int operations, however many cases match.
@@ -39,14 +41,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.db.models import CharField, StringAgg, Value
-from django.db.models.functions import Cast, ExtractYear
+from django.db.models.functions import Cast, Coalesce, ExtractYear
 
 from cases.models import Case, CaseSearch, CatalogueVersion
+from cases.querysets import UNKNOWN_YEAR
 from cases.search import SearchQuery
 from servtrade.caching import TIMEOUT, cached
 
 # The facets the bitmaps answer, by the names CaseFilterSet gives them (and ``q``, the search).
-FACETS = ("program", "batch", "theme", "sector", "region", "year")
+FACETS = ("program", "batch", "theme", "sector", "region", "year", "source")
 # A page's query is given the ids up to its end only this deep in the list (50 pages of 20).
 DEEPEST = 1000
 
@@ -84,7 +87,7 @@ class CaseBitmaps:
 
     @classmethod
     def build(cls):
-        """(version, bitmaps) of one consistent snapshot of the catalogue, in six queries.
+        """(version, bitmaps) of one consistent snapshot of the catalogue, in seven queries.
 
         One query lists the published cases in list order; the others group their ids by
         facet option (``StringAgg``), so the database does the grouping and Python only turns a
@@ -98,17 +101,20 @@ class CaseBitmaps:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             version = CatalogueVersion.objects.current()
             published = Case.objects.published().order_by()
-            ids = array("l", published.order_by(*Case._meta.ordering).values_list("pk", flat=True))
+            ids = array("l", published.order_by_release().values_list("pk", flat=True))
             position = array("l", [-1]) * ((max(ids) + 1) if ids else 0)
             for at, case_id in enumerate(ids):
                 position[case_id] = at
 
             options = cls._facet_options(published, position)
+            # "secondary": every case without an official source (in_source_kinds).
+            official = options["source"].get("official", 0)
+            options["source"]["secondary"] = ((1 << len(ids)) - 1) & ~official
         return version, cls(ids, position, options)
 
     @staticmethod
     def _facet_options(published, position):
-        """{facet: {key: bitmap}} of the ``published`` cases, in five grouped queries."""
+        """{facet: {key: bitmap}} of the ``published`` cases, in six grouped queries."""
 
         def grouped(queryset, *keys, of="pk"):
             joined = StringAgg(Cast(of, CharField()), Value(","))
@@ -125,13 +131,20 @@ class CaseBitmaps:
         for program, number, bits in grouped(published, "batch__program__slug", "batch__number"):
             add("program", program, bits)
             add("batch", f"{program}-{number}", bits)  # CaseBatch.key
-        for theme, bits in grouped(published, "theme__slug"):
-            add("theme", theme, bits)
-        for year, bits in grouped(published.annotate(year=ExtractYear("published_on")), "year"):
-            add("year", None if year is None else str(year), bits)
-        links = Case.sectors.through.objects.filter(case__in=published).order_by()
-        for code, bits in grouped(links, "servicesector__code", of="case_id"):
-            add("sector", code, bits)
+        # The ministry's release year (the batch's); cases whose date is not known together.
+        year = Cast(ExtractYear("batch__published_on"), CharField())
+        released = published.annotate(year=Coalesce(year, Value(UNKNOWN_YEAR)))
+        links = Case.sources.through.objects.filter(case__in=published).order_by()
+        sectors = Case.sectors.through.objects.filter(case__in=published).order_by()
+        for name, queryset, key, of in (
+            ("theme", published, "theme__slug", "pk"),
+            ("year", released, "year", "pk"),
+            # "secondary" (no official source) is the rest: see build().
+            ("source", links.filter(source__kind="official"), "source__kind", "case_id"),
+            ("sector", sectors, "servicesector__code", "case_id"),
+        ):
+            for value, bits in grouped(queryset, key, of=of):
+                add(name, value, bits)
         # A province's key stands for its own cases and its cities' (see in_regions).
         links = Case.lead_regions.through.objects.filter(case__in=published).order_by()
         for slug, parent, bits in grouped(
@@ -236,16 +249,20 @@ class ListCounts:
 
     @staticmethod
     def search_bitmap(bitmaps, version, text):
-        """The cases matching ``text``, read from the search index alone (and cached)."""
+        """The cases matching ``text`` (cached): read from the search index, plus the cases of
+        the sectors and themes its words name, as ``CaseQuerySet.search`` finds them."""
         query = SearchQuery.parse(text)
         if not query:
             return 0
-        matches = CaseSearch.objects.filter(document__matches=query)
-        return cached(
-            version,
-            ("search-bitmap", query),
-            lambda: bitmaps.of_ids(matches.values_list("case_id", flat=True)),
-        )
+
+        def matching():
+            matches = CaseSearch.objects.filter(document__matches=query)
+            found = bitmaps.of_ids(matches.values_list("case_id", flat=True))
+            for name, keys in Case.objects.names_in(query).items():
+                found |= bitmaps.selection(name, keys)
+            return found
+
+        return cached(version, ("search-bitmap", query), matching)
 
     def count(self):
         return self.total

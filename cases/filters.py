@@ -4,7 +4,8 @@ from django_filters import CharFilter
 
 from cases.counting import ListCounts
 from cases.models import Case, CaseBatch, ServiceSector, Theme
-from cases.querysets import ADOPTED_ELSEWHERE, CaseQuerySet
+from cases.querysets import ADOPTED_ELSEWHERE, UNKNOWN_YEAR, CaseQuerySet
+from cases.search import SearchQuery
 from regions.filters import program_options
 from regions.models import Region
 from servtrade.bilingual import LocalizedText
@@ -46,8 +47,15 @@ def region_options():
 
 
 def year_options():
-    for day in Case.objects.published().dates("published_on", "year", order="DESC"):
+    """Years of the ministry's releases (the batches'), newest first; then "date not known"."""
+    for day in CaseBatch.objects.dates("published_on", "year", order="DESC"):
         yield Option(str(day.year), str(day.year))
+    yield Option(UNKNOWN_YEAR, _("Date not known"))
+
+
+def source_options():
+    yield Option("official", _("Official notice linked"))
+    yield Option("secondary", _("Official notice not yet linked"))
 
 
 def adoption_options():
@@ -93,10 +101,16 @@ class CaseFilterSet(FacetFilterSet):
         options=region_options,
     )
     year = FacetFilter(
-        label=_("Year published"),
+        label=_("Year released"),
         apply=CaseQuerySet.in_years,
         count=CaseQuerySet.year_counts,
         options=year_options,
+    )
+    source = FacetFilter(
+        label=_("Source"),
+        apply=CaseQuerySet.in_source_kinds,
+        count=CaseQuerySet.source_counts,
+        options=source_options,
     )
     adopted = FacetFilter(
         label=_("Replication"),
@@ -107,7 +121,7 @@ class CaseFilterSet(FacetFilterSet):
 
     class Meta:
         model = Case
-        fields = ["q", "program", "batch", "theme", "sector", "region", "year", "adopted"]
+        fields = ["q", "program", "batch", "theme", "sector", "region", "year", "source", "adopted"]
 
     def get_counter(self):
         if self.version is None:
@@ -117,7 +131,10 @@ class CaseFilterSet(FacetFilterSet):
     def search(self, queryset, name, value):
         # Too many matches to rank them all (see cases.counting): newest first instead.
         ranked = self.counter is None or self.counter.ranked
-        return queryset.search(value, ranked=ranked)
+        # Which sectors and themes the words name is read once per page, not once per facet.
+        if not hasattr(self, "_named"):
+            self._named = Case.objects.named_by(SearchQuery.parse(value))
+        return queryset.search(value, named=self._named, ranked=ranked)
 
     def notices(self):
         if self.counter is not None and not self.counter.ranked:

@@ -21,7 +21,7 @@ from import_export import fields, resources, widgets
 
 from cases.models import Case, CaseBatch, ServiceSector, Theme
 from regions.models import Region
-from servtrade.history import finish_history_record, start_history_record
+from servtrade.history import record_history, skip_history
 
 # What each column holds, shown on the admin's import page; docs/import.md says the same.
 COLUMNS = {
@@ -98,13 +98,23 @@ class NamedWidget(widgets.ForeignKeyWidget):
     def __init__(self, model, lookups, render_as):
         super().__init__(model, field=render_as)
         self.lookups = lookups
+        self.forget()
+
+    def forget(self):
+        """Start an import: names are looked up once per import, not once per row."""
+        self.known = {}
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        return self.model.objects.all()
 
     def matches(self, name):
         """Up to two records of that name: enough to tell one from several."""
-        query = Q()
-        for lookup in self.lookups:
-            query |= Q(**{lookup: name})
-        return list(self.model.objects.filter(query)[:2])
+        if name not in self.known:
+            query = Q()
+            for lookup in self.lookups:
+                query |= Q(**{lookup: name})
+            self.known[name] = list(self.get_queryset(name, None).filter(query)[:2])
+        return self.known[name]
 
     def find(self, name):
         found = self.matches(name)
@@ -165,12 +175,21 @@ class BatchWidget(NamedWidget):
     def __init__(self):
         super().__init__(CaseBatch, ["title_zh", "title_en__iexact"], render_as="number")
 
+    def get_queryset(self, value, row, *args, **kwargs):
+        return CaseBatch.objects.select_related("program")  # rendered as program/number
+
     def find(self, name):
         program, _slash, number = name.rpartition("/")
         if program and number.isdigit():
-            batch = CaseBatch.objects.filter(program__slug=program, number=number).first()
-            if batch:
-                return batch
+            key = ("program/number", program, number)
+            if key not in self.known:
+                self.known[key] = (
+                    self.get_queryset(name, None)
+                    .filter(program__slug=program, number=number)
+                    .first()
+                )
+            if self.known[key]:
+                return self.known[key]
         try:
             return super().find(name)
         except ValueError:
@@ -184,6 +203,25 @@ class BatchWidget(NamedWidget):
 
     def render(self, value, obj=None, **kwargs):
         return f"{value.program.slug}/{value.number}" if value else ""
+
+
+class ManyField(fields.Field):
+    """A many-to-many column; the preview's diff shows what the row sets, read from the row
+    (``import_instance`` keeps it), not from the database once per row."""
+
+    def export(self, instance, **kwargs):
+        imported = getattr(instance, "imported_m2m", {})
+        if self.attribute in imported:
+            widget = self.widget
+            return widget.separator.join(
+                str(getattr(record, widget.field)) for record in imported[self.attribute]
+            )
+        return super().export(instance, **kwargs)
+
+
+def constraint_message(name):
+    (constraint,) = [c for c in Case._meta.constraints if c.name == name]
+    return constraint.violation_error_message
 
 
 def slug_from(title):
@@ -230,14 +268,14 @@ class CaseResource(resources.ModelResource):
     summary_en = text("summary_en")
     body_zh = text("body_zh")
     body_en = text("body_en")
-    lead_regions = fields.Field(
+    lead_regions = ManyField(
         attribute="lead_regions",
         column_name="lead_regions",
         widget=NamedManyWidget(
             Region, ["code", "name_zh", "name_en__iexact", "slug"], render_as="name_zh"
         ),
     )
-    sectors = fields.Field(
+    sectors = ManyField(
         attribute="sectors",
         column_name="sectors",
         widget=NamedManyWidget(
@@ -291,12 +329,22 @@ class CaseResource(resources.ModelResource):
         return result
 
     def before_import(self, dataset, **kwargs):
-        """Note which rows share a slug (given, or made from the English title)."""
+        """Note which rows share a slug (given, or made from the English title), and read the
+        cases the rows name, and the records their cells name, once for the whole file."""
         self.rows_by_slug = defaultdict(list)
         for number, row in enumerate(dataset.dict, start=2):  # the header is row 1
             if any(row.values()):
                 slug = str(row["slug"] or "").strip() or slug_from(row["title_en"])
                 self.rows_by_slug[slug].append(number)
+        self.existing = Case.objects.in_bulk(list(self.rows_by_slug), field_name="slug")
+        for field in self.get_import_fields():
+            widget = getattr(field.widget, "one", field.widget)
+            if isinstance(widget, NamedWidget):
+                widget.forget()
+
+    def get_instance(self, instance_loader, row):
+        # Read in before_import(), all at once; a case is matched by its slug.
+        return self.existing.get(str(row.get("slug") or "").strip())
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         return not any(row.values())  # a blank line
@@ -317,6 +365,33 @@ class CaseResource(resources.ModelResource):
                 except ValueError as error:
                     errors[field.attribute] = [str(error)]
         self.check_slug(instance, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's checks, without the ones that cost a query per row and are known here.
+
+        The slug is unique (before_import read every case the file names, check_slug the
+        rest), the batch and theme exist (the widgets found them), and of the check
+        constraints only the publication ones can fail (both titles are required): they are
+        checked here, in Python, with the constraints' own messages.
+        """
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude={*errors, "batch", "theme"},
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        published = instance.status == Case.Status.PUBLISHED
+        for field, constraint in [
+            ("batch", "case_published_has_batch"),
+            ("published_on", "case_published_has_date"),
+        ]:
+            if published and getattr(instance, field) is None:
+                errors.setdefault(field, []).append(constraint_message(constraint))
         if errors:
             raise ValidationError(errors)
 
@@ -341,9 +416,19 @@ class CaseResource(resources.ModelResource):
             ]
 
     def before_save_instance(self, instance, row, **kwargs):
-        start_history_record(instance)
+        skip_history(instance)
 
     def save_m2m(self, instance, row, **kwargs):
         for attribute, related in instance.imported_m2m.items():
-            getattr(instance, attribute).set(related)
-        finish_history_record(instance)
+            manager = getattr(instance, attribute)
+            if instance._history_created:
+                # A new case has no links yet: one insert, not set()'s read, diff and insert.
+                through = manager.through
+                source, target = manager.source_field_name, manager.target_field_name
+                through.objects.bulk_create(
+                    through(**{f"{source}_id": instance.pk, f"{target}_id": record.pk})
+                    for record in {record.pk: record for record in related}.values()
+                )
+            else:
+                manager.set(related)
+        record_history(instance)

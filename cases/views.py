@@ -37,6 +37,8 @@ class HomeView(TemplateView):
         return super().get_context_data(
             **cached(version, ("home-figures",), home_figures),
             facets=CaseFilterSet(queryset=published, version=version).facets(HOME_FACETS),
+            # The pictures are cached under it too (servtrade.templatetags.pictures).
+            catalogue_version=version,
             **kwargs,
         )
 
@@ -44,8 +46,8 @@ class HomeView(TemplateView):
 def home_figures():
     latest = CaseBatch.objects.with_case_counts().select_related("program")
     return {
-        "program_count": PilotProgram.objects.count(),
-        "region_count": Region.objects.filter(memberships__isnull=False).distinct().count(),
+        "program_count": PilotProgram.objects.with_members().count(),
+        "region_count": Region.objects.pilot().count(),
         "batch_count": CaseBatch.objects.count(),
         "case_count": Case.objects.published().count(),
         "latest_batch": latest.order_by(F("published_on").desc(nulls_last=True)).first(),
@@ -53,7 +55,8 @@ def home_figures():
 
 
 class CaseListView(PublicListView):
-    queryset = Case.objects.published().listed().with_adoption_counts()
+    # Newest release first, cases whose release date is not known last.
+    queryset = Case.objects.published().listed().with_adoption_counts().order_by_release()
     filterset_class = CaseFilterSet
     table_class = CaseTable
     template_name = "cases/case_list.html"
@@ -67,6 +70,11 @@ class CaseListView(PublicListView):
             "version": version,
             "rows_needed": self.rows_needed(),
         }
+
+    def get_context_data(self, **kwargs):
+        # The charts of the filtered cases are cached under the list's catalogue version
+        # (servtrade.templatetags.pictures), which would otherwise be read a second time.
+        return super().get_context_data(catalogue_version=self.filterset.version, **kwargs)
 
 
 class CaseDetailView(DetailView):
@@ -84,6 +92,8 @@ class CaseDetailView(DetailView):
         related = Case.objects.published().related_to(case).listed()[:RELATED_CASES]
         return super().get_context_data(
             related_cases=related,
+            official_sources=case.official_sources(),
+            other_sources=case.other_sources(),
             permalink=permalink,
             adoptions=case.adoptions.published().select_related("region"),
             # Every pilot region but its own adopted a case its batch had replicated nationwide.

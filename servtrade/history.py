@@ -15,6 +15,7 @@ tested with (tests/test_history.py holds the behaviour).
 """
 
 from django import forms
+from django.db.models.signals import post_save
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
@@ -50,6 +51,27 @@ def finish_history_record(instance):
     type(last).objects.filter(pk__in=[record.pk for record in earlier]).delete()
 
 
+def skip_history(instance):
+    """Write no history record while ``instance`` and its many-to-many values are saved..."""
+    instance.skip_history_when_saving = True  # simple-history's own switch
+    instance._history_created = instance._state.adding
+
+
+def record_history(instance):
+    """...then one, holding the final state: what ``start/finish_history_record`` end with,
+    without writing and deleting the intermediate records (the bulk of an import's queries)."""
+    del instance.skip_history_when_saving
+    # simple-history writes its record on post_save; this is the signal the save would have sent.
+    post_save.send(
+        sender=type(instance),
+        instance=instance,
+        created=instance.__dict__.pop("_history_created"),
+        update_fields=None,
+        raw=False,
+        using=instance._state.db,
+    )
+
+
 class HistoryForm(forms.ModelForm):
     """A model form that, opened on an earlier version, shows its many-to-many values."""
 
@@ -73,6 +95,22 @@ class HistoryAdmin(SimpleHistoryAdmin):
     """
 
     form = HistoryForm
+    # Counters that change with every save (cases' optimistic-locking version) say nothing.
+    history_diff_excluded_fields = ["version"]
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """simple-history's own, without the fields that change on every save."""
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current,
+                    excluded_fields=self.history_diff_excluded_fields,
+                    foreign_keys_are_objs=foreign_keys_are_objs,
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
 
     def save_model(self, request, obj, form, change):
         start_history_record(obj)

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A database that cannot be reached gives a friendly 503 page, not a 500.
+    "servtrade.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,10 +97,24 @@ WSGI_APPLICATION = "servtrade.wsgi.application"
 ASGI_APPLICATION = "servtrade.asgi.application"
 
 # SQLite is the embedded default; WAL lets readers and a writer work at once, and IMMEDIATE
-# transactions avoid "database is locked" upgrades under concurrent writes.
+# transactions avoid "database is locked" upgrades under concurrent writes. A writer waits up
+# to SQLITE_BUSY_TIMEOUT seconds for another's write to finish (a batch published at 100,000
+# cases takes a few) before its page answers 503 (servtrade/unavailable.py).
 _SQLITE_OPTIONS = {
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     "transaction_mode": "IMMEDIATE",
+    "timeout": float(env_str("SQLITE_BUSY_TIMEOUT", "20")),
+}
+# A PostgreSQL that has gone away must not hold a page for long: give up connecting after 3 s,
+# and notice a dead peer on an open connection within seconds (keepalives, unacknowledged
+# data) instead of the kernel's default of minutes.
+_POSTGRES_OPTIONS = {
+    "connect_timeout": 3,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 2,
+    "tcp_user_timeout": 5000,
 }
 DATABASES = {
     "default": dj_database_url.parse(
@@ -109,6 +125,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = _SQLITE_OPTIONS
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Options given in DATABASE_URL's query string win.
+    DATABASES["default"]["OPTIONS"] = {
+        **_POSTGRES_OPTIONS,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

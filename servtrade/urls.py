@@ -9,6 +9,9 @@ admin.site.site_header = "servtrade · 服务贸易创新发展试点案例库 �
 admin.site.site_title = "servtrade"
 admin.site.index_title = "管理 · Administration"
 
+# A database that cannot be reached answers 503 wherever the error is raised.
+handler500 = "servtrade.unavailable.server_error"
+
 urlpatterns = [
     # Outside the language prefixes: probes poll them, every second if they like.
     path("healthz", health.healthz, name="healthz"),

@@ -1,4 +1,5 @@
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
 from cases.roles import sync_roles
@@ -50,3 +51,21 @@ def make_staff(db):
         return user
 
     return make
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The real demo fixtures, loaded once for a module and removed afterwards."""
+    from cases.models import Case, CaseBatch, ServiceSector, Source, Theme
+    from regions.models import Membership, PilotProgram, Region
+
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+        yield
+        Case.objects.all().delete()
+        CaseBatch.objects.all().delete()
+        Membership.objects.all().delete()
+        PilotProgram.objects.all().delete()
+        Region.objects.filter(parent__isnull=False).delete()
+        for model in (Region, Theme, ServiceSector, Source):
+            model.objects.all().delete()

@@ -3,9 +3,11 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
+from regions.verification import unconfirmed_facts
 from servtrade.bilingual import HTML_LANG
 
 register = template.Library()
@@ -89,3 +91,15 @@ def query_without(context, name, value=None):
 def any_selected(facets):
     """Whether any option of these facets is selected."""
     return any(facet.selected for facet in facets)
+
+
+@register.filter
+def unconfirmed(record):
+    """Which facts of a flagged record are unconfirmed and what would confirm each."""
+    return unconfirmed_facts(record)
+
+
+@register.filter
+def number(value):
+    """A count in the page's language's format (1,234 in English; 1234 in Chinese)."""
+    return number_format(value, force_grouping=True)

@@ -326,8 +326,8 @@ def test_a_reader_compares_two_regions_chosen_in_the_list(live_server, page, scr
     catalogue(extra_cases=2)
     page.goto(f"{live_server.url}/en/cases/")
     open_facet(page, "Lead region")
-    page.get_by_label("Beijing").check()
-    page.get_by_label("Guangzhou").check()
+    page.get_by_role("checkbox", name="Beijing").check()
+    page.get_by_role("checkbox", name="Guangzhou").check()
     page.get_by_role("button", name="Apply filters").click()
     page.get_by_role("link", name="Compare these regions side by side").click()
     # In the facet's order (the test regions' codes put Guangzhou first).

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from cases.counting import CaseBitmaps
 from cases.filters import CaseFilterSet
-from cases.models import Case, CatalogueVersion
+from cases.models import Case, CaseBatch, CatalogueVersion
 from tests.factories import (
     AdoptionFactory,
     CaseBatchFactory,
@@ -25,6 +25,7 @@ from tests.factories import (
     ProvinceFactory,
     RegionFactory,
     ServiceSectorFactory,
+    SourceFactory,
     ThemeFactory,
 )
 
@@ -36,6 +37,7 @@ APPLY = {
     "sector": "in_sectors",
     "region": "in_regions",
     "year": "in_years",
+    "source": "in_source_kinds",
 }
 # Issue 16's facet, which the bitmaps do not know: counted in SQL beside them, and a filter on it
 # sends the whole request to SQL.
@@ -48,6 +50,8 @@ SEARCHES = [
     "数据",
     "跨境数据",
     "金融服务",
+    "金融",
+    "finance",
     "data",
     "sports finance",
     "数据 data",
@@ -57,16 +61,25 @@ SEARCHES = [
 
 @pytest.fixture
 def catalogue(db):
-    """About 120 cases over 2 programs, 4 batches, 3 themes, 4 sectors and 6 regions."""
+    """About 120 cases over 2 programs, 4 batches (one of unknown date), 3 themes, 4 sectors,
+    6 regions and official or secondary sources; a sector and a theme whose names searches give
+    (as "金融" and "finance" name the financial services, 数据 the theme on data)."""
     rng = random.Random(13)
     programs = [PilotProgramFactory(slug="pilot-2018"), PilotProgramFactory(slug="pilot-2020")]
+    released = [datetime.date(2019, 3, 1), None, datetime.date(2021, 6, 1)]
+    released.append(datetime.date(2023, 11, 1))
     batches = [
-        CaseBatchFactory(program=program, number=number)
+        CaseBatchFactory(program=program, number=number, published_on=released.pop(0))
         for program in programs
         for number in (1, 2)
     ]
-    themes = [ThemeFactory() for _ in range(3)]
+    themes = [ThemeFactory(name_zh="数据开放", name_en="Opening data")]
+    themes += [ThemeFactory(), ThemeFactory()]
     sectors = [ServiceSectorFactory(code=code) for code in ("SC", "SG", "SI", "SK")]
+    sectors[2].name_zh, sectors[2].name_en = "金融服务", "Financial services"
+    sectors[2].save()
+    official = SourceFactory(kind="official", url="https://www.mofcom.gov.cn/notice.html")
+    secondary = SourceFactory()
     provinces = [ProvinceFactory(slug="guangdong"), ProvinceFactory(slug="hainan")]
     regions = [
         provinces[0],
@@ -96,6 +109,7 @@ def catalogue(db):
             lead_regions=rng.sample(regions, rng.randint(0, 3)),
             sectors=rng.sample(sectors, rng.randint(0, 2)),
         )
+        case.sources.set(rng.choice([[], [secondary], [official], [official, secondary]]))
         cases.append(case)
     # Some published cases adopted by another region; one draft adoption that must not count.
     adopters = [RegionFactory(slug="chongqing"), RegionFactory(slug="xian")]
@@ -136,7 +150,8 @@ def filterset_for(filters, search=None, rows_needed=20):
         data["q"] = search
     return CaseFilterSet(
         data,
-        queryset=Case.objects.published().listed(),
+        # The list's own order (CaseListView), in which the bitmaps number the cases.
+        queryset=Case.objects.published().listed().order_by_release(),
         version=CatalogueVersion.objects.current(),
         rows_needed=rows_needed,
     )
@@ -155,8 +170,8 @@ def check(filters, search):
             assert shown.get(key, 0) == expected, (facet.name, key, filters, search)
     ranked = filterset.counter is None or filterset.counter.ranked
     expected_rows = plain(filters, search, ranked=ranked)
-    if not ranked:
-        expected_rows = expected_rows.order_by(*Case._meta.ordering)
+    if not (search and ranked):  # the list's order; a ranked search orders by rank
+        expected_rows = expected_rows.order_by_release()
     first_page = list(filterset.qs.values_list("pk", flat=True)[:20])
     assert first_page == list(expected_rows.values_list("pk", flat=True)[:20]), (filters, search)
 
@@ -216,7 +231,7 @@ def test_the_list_page_shows_the_counts_of_the_bitmaps(catalogue, client):
 
 def test_a_write_gives_new_bitmaps(catalogue):
     before = filterset_for({"year": ["2019"]}).count()
-    CaseFactory(published_on=datetime.date(2019, 5, 1))
+    CaseFactory(batch=CaseBatch.objects.get(published_on__year=2019))
     assert filterset_for({"year": ["2019"]}).count() == before + 1
 
 
@@ -224,7 +239,7 @@ def test_a_write_gives_new_bitmaps(catalogue):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_bitmaps_are_built_in_the_background_while_pages_count_in_sql(client, settings):
     settings.COUNTING_IN_BACKGROUND = True
-    CaseFactory.create_batch(3, published_on=datetime.date(2021, 1, 1))
+    CaseFactory.create_batch(3, batch=CaseBatchFactory(published_on=datetime.date(2021, 1, 1)))
     version = CatalogueVersion.objects.current()
     # The first page starts the build and counts in SQL meanwhile; it never waits.
     response = client.get(reverse("cases:case-list") + "?year=2021")

@@ -365,3 +365,61 @@ def test_the_import_page_and_the_docs_describe_every_column(admin_client, world)
         assert escape(str(help_text)) in content
         assert f"`{name}`" in docs
     assert "<code>pilot-2020/3</code>" in content  # the batches, as the batch column names them
+
+
+# Per row: the case's constraints and foreign keys checked (4), the case and its links written
+# (3), its one history record with its regions and sectors (5), and the preview's savepoints.
+# Names are looked up once per file and existing cases read in one query (was about 50).
+IMPORT_QUERIES_PER_ROW = 24
+# An updated row also reads the case's current links (for the preview's diff) and replaces them.
+IMPORT_QUERIES_PER_UPDATED_ROW = 34
+IMPORT_QUERIES_FIXED = 30
+
+
+def queries_of(client, rows, django_assert_max_num_queries, per_row=IMPORT_QUERIES_PER_ROW):
+    content = spreadsheet(rows)
+    budget = IMPORT_QUERIES_FIXED + per_row * len(rows)
+    with django_assert_max_num_queries(budget):
+        previewed = preview(client, content)
+    assert not problems(previewed)
+    with django_assert_max_num_queries(budget):
+        confirmed = confirm(client, previewed)
+    return confirmed
+
+
+def test_an_import_costs_a_fixed_number_of_queries_per_row(
+    admin_client, world, django_assert_max_num_queries
+):
+    queries_of(admin_client, [good_row(n) for n in range(40)], django_assert_max_num_queries)
+    assert Case.objects.filter(slug__startswith="imported-case-").count() == 40
+    case = Case.objects.get(slug="imported-case-7")
+    assert list(case.lead_regions.all()) == [world["xiamen"]]
+    assert list(case.sectors.all()) == [world["transport"]]
+    (record,) = case.history.all()  # one creation record, with its regions and sectors
+    assert record.history_type == "+"
+    assert [row.region_id for row in record.lead_regions.all()] == [world["xiamen"].pk]
+
+
+def test_updating_cases_by_import_keeps_the_budget_and_one_record_per_save(
+    admin_client, world, django_assert_max_num_queries
+):
+    for n in range(20):
+        CaseFactory(slug=f"imported-case-{n}", lead_regions=[world["pudong"]])
+    records_before = Case.objects.get(slug="imported-case-3").history.count()
+    rows = [good_row(n, title_en=f"Renamed {n}") for n in range(20)]
+    queries_of(admin_client, rows, django_assert_max_num_queries, IMPORT_QUERIES_PER_UPDATED_ROW)
+    case = Case.objects.get(slug="imported-case-3")
+    assert case.title_en == "Renamed 3"
+    assert list(case.lead_regions.all()) == [world["xiamen"]]
+    assert case.history.count() == records_before + 1
+    latest = case.history.first()
+    assert (latest.history_type, latest.title_en) == ("~", "Renamed 3")
+    assert [row.region_id for row in latest.lead_regions.all()] == [world["xiamen"].pk]
+
+
+def test_an_import_cannot_take_a_published_cases_batch_or_date(admin_client, world):
+    CaseFactory(slug="known-case")
+    content = spreadsheet([good_row(1, slug="known-case", batch="", published_on="")])
+    lines = problems(preview(admin_client, content))
+    assert "Row 2, batch: A published case must belong to a batch." in lines
+    assert "Row 2, published_on: A published case needs a publication date." in lines

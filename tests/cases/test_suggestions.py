@@ -133,6 +133,8 @@ def test_the_full_form_is_prefilled_from_the_page_it_came_from(client, places):
         ({"batch": "pilot-2020-99"}, "batch", "Select a valid choice."),
         ({"region": "atlantis"}, "region", "Select a valid choice."),
         ({"case": "no-such-case"}, "case", "Select a valid choice."),
+        ({"region": "guang\x00zhou"}, "region", "Null characters are not allowed."),
+        ({"case": "\x00"}, "case", "Null characters are not allowed."),
     ],
 )
 def test_bad_input_is_refused_clearly_and_nothing_is_stored(

@@ -314,11 +314,16 @@ def test_a_draft_case_is_not_found(client):
     assert client.get(url("cases:case-detail", draft.slug)).status_code == 404
 
 
-def test_a_flagged_case_says_it_is_unverified_and_its_title_a_topic(client):
-    case = CaseFactory(needs_verification=True, title_is_topic=True)
-    text = client.get(url("cases:case-detail", case.slug)).text
-    assert "Unverified: some facts of this record are not confirmed" in text
+def test_a_flagged_case_says_which_fact_is_unverified_and_that_its_title_is_ours(client):
+    note = "Unconfirmed: this case's attribution and title\nSectors: editorial mapping."
+    case = CaseFactory(needs_verification=True, title_is_topic=True, verification_note=note)
+    text = client.get(url("cases:case-detail", case.slug)).text.replace("&#x27;", "'")
+    assert "Not yet confirmed by a source:" in text
+    assert "Its lead region and title, which the ministry's list of the batch's cases" in text
     assert "The official title of this case is not known yet" in text
+    bare = CaseFactory(needs_verification=True)
+    text = client.get(url("cases:case-detail", bare.slug)).text
+    assert "some facts of this record (an editor has the details)." in text
 
 
 def test_related_cases_share_a_theme_or_sector_are_published_and_bounded(
@@ -519,3 +524,22 @@ def test_a_published_case_has_no_banner_and_says_when_it_was_last_updated(client
     content = client.get(f"/en/cases/{case.slug}/").content.decode()
     assert "Draft, not public." not in content
     assert "Last updated" in content and case.updated_at.date().isoformat() in content
+
+
+def test_a_search_without_results_suggests_what_to_try(client):
+    CaseFactory(theme=ThemeFactory(slug="opening"), title_en="Data flows")
+    response = client.get(url("cases:case-list", query="q=data&theme=no-match&sector=SZ"))
+    assert "Nothing found" not in response.text  # the unknown values are ignored: results
+    response = client.get(url("cases:case-list", query="q=xyzzy&theme=opening"))
+    text = response.text
+    assert "Nothing found. Things to try:" in text
+    assert 'href="/en/cases/?q=xyzzy"' in text  # the same words without the filters
+    assert 'href="/zh-hans/cases/?q=xyzzy&amp;theme=opening"' in text  # the other language
+    assert "Nothing found" not in client.get(url("cases:case-list")).text
+
+
+def test_the_list_has_a_skip_link_to_its_results_and_writes_sector_names_out(client):
+    CaseFactory(sectors=[ServiceSectorFactory(code="SG", name_en="Financial services")])
+    text = client.get(url("cases:case-list")).text
+    assert '<a href="#results">Skip to results</a>' in text and 'id="results"' in text
+    assert '<span class="sector">SG Financial services</span>' in text

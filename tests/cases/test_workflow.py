@@ -191,14 +191,6 @@ def test_the_status_cannot_be_set_in_the_case_form(admin_client):
     assert statuses(case) == [DRAFT]
 
 
-def test_the_status_cannot_be_set_in_the_batch_page_list_of_cases(admin_client):
-    case = draft()
-    url = reverse("admin:cases_casebatch_change", args=[case.batch.pk])
-    data = admin_form_data(admin_client.get(url), **{"cases-0-status": PUBLISHED})
-    assert admin_client.post(url, data).status_code == 302
-    assert statuses(case) == [DRAFT]
-
-
 def test_the_case_page_says_what_is_missing_before_publication(admin_client):
     case = draft(theme=None, lead_regions=[])
     response = admin_client.get(reverse("admin:cases_case_change", args=[case.pk]))

@@ -1,0 +1,139 @@
+"""Redis (CACHE_URL) going away: every page serves from the database, one log line, recovery.
+
+The Redis here is the test's own (tests/services.py), started on a free port and killed
+mid-test; the shared one is never touched.
+"""
+
+import contextlib
+import logging
+import socket
+import threading
+import time
+
+import pytest
+import redis
+
+from servtrade import cache_backends
+from tests.factories import CaseFactory, MembershipFactory, RegionFactory, ThemeFactory
+from tests.services import OwnRedis
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/en/",
+    "/zh-hans/",
+    "/en/cases/",
+    "/en/cases/?q=harbour",
+    "/en/cases/?theme=opening&sort=-published_on",
+    "/en/cases/?_export=json",
+    "/en/regions/",
+    "/en/programs/",
+]
+
+
+@pytest.fixture
+def own_redis(tmp_path, settings):
+    server = OwnRedis(tmp_path).start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "servtrade.cache_backends.ResilientRedisCache",
+            "LOCATION": server.url,
+        }
+    }
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def catalogue():
+    MembershipFactory(region=RegionFactory(slug="guangzhou"))
+    return CaseFactory(
+        title_en="Harbour services",
+        theme=ThemeFactory(slug="opening"),
+        lead_regions=[RegionFactory(slug="guangzhou")],
+    )
+
+
+def cache_warnings(caplog):
+    return [r.getMessage() for r in caplog.records if r.name == "servtrade.cache"]
+
+
+def test_pages_serve_from_the_database_while_redis_is_gone(client, own_redis, catalogue, caplog):
+    caplog.set_level(logging.WARNING, logger="servtrade.cache")
+    before = {}
+    for page in PAGES:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        before[page] = response.getvalue()
+    assert b"Harbour services" in before["/en/cases/?q=harbour"]
+    keys = redis.Redis.from_url(own_redis.url).dbsize()
+    assert keys > 0, "the pages cached nothing in Redis"
+
+    own_redis.stop()
+    for _round in range(3):
+        for page in PAGES:
+            response = client.get(page)
+            assert response.status_code == 200, page
+            # The same page, computed from the database instead of read from the cache.
+            assert response.getvalue() == before[page], page
+    assert client.get("/en/cases/?q=harbour").context["table"].paginator.count == 1
+    warnings = cache_warnings(caplog)
+    assert len(warnings) == 1, warnings
+    assert "unreachable" in warnings[0]
+    assert "serving from the database" in warnings[0]
+
+    # Back again: after the pause between retries, the next request uses Redis once more.
+    own_redis.start()
+    time.sleep(cache_backends.RETRY_SECONDS + 0.1)
+    CaseFactory(title_en="Second harbour", theme=catalogue.theme)  # a new version, new keys
+    response = client.get("/en/cases/?q=harbour")
+    assert response.status_code == 200
+    assert response.context["table"].paginator.count == 2
+    assert redis.Redis.from_url(own_redis.url).dbsize() > 0
+    warnings = cache_warnings(caplog)
+    assert len(warnings) == 2
+    assert "reachable again" in warnings[1]
+
+
+class SilentServer:
+    """Accepts connections and never answers (a hung Redis); counts the connections."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        with contextlib.suppress(OSError):
+            while True:
+                self.accepted.append(self.listener.accept()[0])
+
+    def close(self):
+        self.listener.close()
+        for connection in self.accepted:
+            connection.close()
+
+
+def test_a_hung_redis_costs_one_timeout_per_retry_not_one_per_page(client, settings, catalogue):
+    silent = SilentServer()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "servtrade.cache_backends.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{silent.port}/0",
+        }
+    }
+    try:
+        started = time.monotonic()
+        assert client.get("/en/cases/").status_code == 200  # waits one timeout, then knows
+        assert time.monotonic() - started < cache_backends.SOCKET_TIMEOUT_SECONDS + 2
+        assert len(silent.accepted) == 1
+        pages = 0
+        while time.monotonic() - started < cache_backends.RETRY_SECONDS * 0.8:
+            assert client.get("/en/cases/?q=harbour").status_code == 200
+            pages += 1
+        # Until the retry is due, no page asked Redis again.
+        assert pages > 0
+        assert len(silent.accepted) == 1
+    finally:
+        silent.close()
