@@ -9,9 +9,10 @@
 # its prefetches.
 CASE_LIST_QUERIES = 22
 CASE_LIST_QUERIES_WARM = 5
-# A search, cold: one read of its index and which sectors' and themes' names it gives (2) for
-# the bitmaps, and the names again for the page's ranked query (2); warm, the page's 2 only.
-SEARCH_QUERIES = 5
+# A search reads which sectors' and themes' names it gives for the page's ranked query, cold
+# or warm (2); on a cold cache its bitmap also reads its index once and the names (3).
+SEARCH_QUERIES = 2
+SEARCH_BITMAP_QUERIES = 3
 # Facets alone, in SQL: 6 options + 8 counts.
 FACET_QUERIES = 14
 # The catalogue version (read for the page's ETag, servtrade/http_caching.py) + 7 for the page
@@ -24,7 +25,7 @@ CASE_DETAIL_QUERIES = 14
 BATCH_QUERIES = 7
 # Cold: the version + 5 figures + 3 facet options + the counting bitmaps (10) + the pictures
 # (map 3, completeness 1, timeline 2); warm: the version alone.
-HOME_QUERIES = 18
+HOME_QUERIES = 25
 HOME_QUERIES_WARM = 1
 
 # Each page first reads the catalogue version for its ETag (servtrade/http_caching.py), then:

@@ -29,6 +29,7 @@ from tests.budgets import (
     PROGRAM_LIST_QUERIES,
     REGION_DETAIL_QUERIES,
     REGION_LIST_QUERIES,
+    SEARCH_BITMAP_QUERIES,
     SEARCH_QUERIES,
     download_queries,
 )
@@ -84,15 +85,15 @@ def public_pages():
             (
                 name,
                 url("cases:case-list", query=query),
-                CASE_LIST_QUERIES + extra,
+                CASE_LIST_QUERIES + extra + cold_extra,
                 CASE_LIST_QUERIES_WARM + extra,
             )
-            for name, query, extra in [
-                ("filtered", FILTER, 0),
-                ("search 数据", "q=数据", SEARCH_QUERIES),
-                ("search 服务贸易", "q=服务贸易", SEARCH_QUERIES),
-                ("search sports", "q=sports", SEARCH_QUERIES),
-                ("last page", "page=99999", 0),
+            for name, query, extra, cold_extra in [
+                ("filtered", FILTER, 0, 0),
+                ("search 数据", "q=数据", SEARCH_QUERIES, SEARCH_BITMAP_QUERIES),
+                ("search 服务贸易", "q=服务贸易", SEARCH_QUERIES, SEARCH_BITMAP_QUERIES),
+                ("search sports", "q=sports", SEARCH_QUERIES, SEARCH_BITMAP_QUERIES),
+                ("last page", "page=99999", 0, 0),
             ]
         ),
         ("case", url("cases:case-detail", case.slug), CASE_DETAIL_QUERIES, None),
