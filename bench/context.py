@@ -8,6 +8,7 @@ from django.contrib.auth import (
 )
 from django.contrib.sessions.backends.db import SessionStore
 
+from cases.filters import CaseFilterSet
 from cases.models import Case, ServiceSector, Theme
 from regions.models import Region
 
@@ -31,4 +32,19 @@ def bench_context(theme, sector, region):
             "lead_regions": Region.objects.get(slug=region).pk,
         },
         "detail": Case.objects.published().filter(slug__startswith="generated-").first().slug,
+    }
+
+
+def bench_vocabulary(titles=3000):
+    """What bench/run.py draws its cold queries from: titles of the catalogue, and every option
+    of every facet of the case list (as the list itself offers them)."""
+    cases = Case.objects.published().order_by("pk")[:titles]
+    filterset = CaseFilterSet(queryset=Case.objects.published())
+    return {
+        "titles_zh": list(cases.values_list("title_zh", flat=True)),
+        "titles_en": list(cases.values_list("title_en", flat=True)),
+        "options": {
+            name: [option.key for option in filterset.get_options(name)]
+            for name in filterset.facet_names
+        },
     }

@@ -6,12 +6,13 @@ bench.settings, never by the site itself.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
 
 from cases.models import Case
+from cases.querysets import ADOPTED_ELSEWHERE
 from regions.models import Region
 from servtrade.urls import urlpatterns as site_urlpatterns
 from servtrade.views import PAGE_SIZES
@@ -32,6 +33,16 @@ TEMPLATE = engines["django"].from_string(
 
 def reference_case_list(request):
     cases = Case.objects.published()
+    if programs := request.GET.getlist("program"):
+        cases = cases.filter(batch__program__slug__in=programs)
+    if batches := request.GET.getlist("batch"):
+        wanted = Q(pk__in=[])
+        for key in batches:
+            program, _sep, number = key.rpartition("-")
+            wanted |= Q(batch__program__slug=program, batch__number=int(number))
+        cases = cases.filter(wanted)
+    if years := request.GET.getlist("year"):
+        cases = cases.filter(published_on__year__in=[int(year) for year in years])
     if themes := request.GET.getlist("theme"):
         cases = cases.filter(theme__slug__in=themes)
     if sectors := request.GET.getlist("sector"):
@@ -42,6 +53,8 @@ def reference_case_list(request):
             region__in=Region.objects.with_children_of(regions)
         )
         cases = cases.filter(Exists(led.filter(case=OuterRef("pk"))))
+    if ADOPTED_ELSEWHERE in request.GET.getlist("adopted"):
+        cases = cases.adopted_elsewhere()
     if request.GET.get("q"):
         cases = cases.search(request.GET["q"])
     page = Paginator(

@@ -18,11 +18,15 @@ reused when they already hold the right number of cases. See docs/benchmarks.md.
 
 import argparse
 import datetime
+import http.client
 import json
 import os
 import platform
+import queue
+import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -40,7 +44,9 @@ PORT = 8765  # --port changes both
 BASE = f"http://127.0.0.1:{PORT}"
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 # PostgreSQL databases are <prefix>_<size>; a shared server needs a prefix of one's own.
-PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "servtrade_bench")
+PG_PREFIX = os.environ.get(
+    "BENCH_PG_PREFIX", os.environ.get("BENCH_POSTGRES_PREFIX", "servtrade_bench")
+)
 REAL_CASES = 34  # the catalogued cases in fixtures/cases.json
 SEED = 1
 
@@ -240,9 +246,30 @@ def export_memory(server, path):
     }
 
 
-def run(kind, size, duration):
+def run(kind, size, duration, cold=0, mix=0, warm=True):
     print(f"\n== {kind}, fixtures + {size:,} generated cases")
     url = build(kind, size)
+    result = {"database": kind, "size": size, "load_average": [load_average()]}
+    if cold:
+        result["cold"] = run_cold(url, cold)
+        result["load_average"].append(load_average())
+    if mix:
+        result["mix"] = run_mix(url, mix)
+        result["load_average"].append(load_average())
+    if warm:
+        result.update(run_warm(url, duration))
+        result["load_average"].append(load_average())
+    print(f"  load average (1 min) before and after each part: {result['load_average']}")
+    return result
+
+
+def load_average():
+    """The machine's 1-minute load average: how much else wanted the CPUs during the run."""
+    return round(os.getloadavg()[0], 1)
+
+
+def run_warm(url, duration):
+    """Each page asked over and over by wrk (8 connections), beside the reference view."""
     admin = admin_session_and_filter(url)
     cookie = f"sessionid={admin['session']}"
     rows = []
@@ -260,7 +287,234 @@ def run(kind, size, duration):
             print(format_row(result))
         memory = export_memory(server, "/en/cases/?_export=csv")
         print(f"  CSV export of every case: {memory}")
-    return {"database": kind, "size": size, "pages": rows, "export_memory": memory}
+    return {"pages": rows, "export_memory": memory}
+
+
+# ---- Cold mode: what a new visitor finds. Every query is new to the server (a fresh gunicorn,
+# the cache cleared), asked once, by one client; the reference view is asked the same queries.
+
+CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
+ENGLISH_WORD = re.compile("[A-Za-z]{4,}")
+SEARCH_KINDS = ("1 CJK character", "2 CJK characters", "CJK phrase (3-6)", "English word")
+# Sorts the list offers, for the concurrent mix.
+SORTS = ["title", "-title", "theme", "batch", "-batch", "published_on", "-published_on"]
+
+
+def vocabulary(url):
+    code = "import json; from bench.context import bench_vocabulary as v; print(json.dumps(v()))"
+    return json.loads(shell(url, code).splitlines()[-1])
+
+
+def draw_search(rng, vocab, kind):
+    """One search of ``kind``, made of words taken from the catalogue's own titles."""
+    if kind == "English word":
+        words = ENGLISH_WORD.findall(rng.choice(vocab["titles_en"]))
+        return rng.choice(words).lower() if words else "trade"
+    runs = CJK.findall(rng.choice(vocab["titles_zh"])) or ["服务"]
+    run = max(runs, key=len)
+    length = {"1 CJK character": 1, "2 CJK characters": 2}.get(kind) or rng.randint(3, 6)
+    length = min(length, len(run))
+    start = rng.randrange(len(run) - length + 1)
+    return run[start : start + length]
+
+
+def draw_filters(rng, vocab, facets=None):
+    """Two or three facets of the list, each with one value (sometimes two), as URL params."""
+    options = {name: keys for name, keys in vocab["options"].items() if keys}
+    names = rng.sample(sorted(options), facets or rng.randint(2, 3))
+    return {
+        name: sorted(rng.sample(options[name], min(len(options[name]), rng.choice((1, 1, 1, 2)))))
+        for name in sorted(names)
+    }
+
+
+def distinct(draw, count, seen, tries=200):
+    """``count`` results of ``draw()`` never seen before (fewer if the vocabulary runs out)."""
+    found = []
+    for _ in range(count * tries):
+        if len(found) == count:
+            break
+        value = draw()
+        key = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        if key not in seen:
+            seen.add(key)
+            found.append(value)
+    return found
+
+
+def cold_queries(vocab, count, seed=SEED):
+    """``count`` distinct searches (spread over SEARCH_KINDS) and ``count`` filter combinations."""
+    rng, seen = random.Random(seed), {json.dumps(READY_PROBE, ensure_ascii=False)}
+    searches = []
+    for index, kind in enumerate(SEARCH_KINDS):
+        share = count // len(SEARCH_KINDS) + (index < count % len(SEARCH_KINDS))
+        searches += [(kind, {"q": q}) for q in distinct(
+            lambda kind=kind: draw_search(rng, vocab, kind), share, seen)]  # fmt: skip
+    filters = [("filters", params) for params in distinct(
+        lambda: draw_filters(rng, vocab), count, seen)]  # fmt: skip
+    return searches, filters
+
+
+def mix_urls(vocab, count, seed=SEED + 1):
+    """``count`` distinct list URLs as visitors make them: searches, filter combinations, later
+    pages and other sorts, alone or together."""
+    rng = random.Random(seed)
+
+    def draw():
+        params = {}
+        if rng.random() < 0.4:
+            params["q"] = draw_search(rng, vocab, rng.choice(SEARCH_KINDS))
+        if rng.random() < 0.7:
+            params.update(draw_filters(rng, vocab, rng.randint(1, 3)))
+        if rng.random() < 0.3:
+            params["sort"] = rng.choice(SORTS)
+        if rng.random() < 0.3:
+            params["page"] = str(rng.randint(2, 6))
+        return params
+
+    seen = {json.dumps(READY_PROBE, ensure_ascii=False)}
+    return ["/en/cases/" + query(**params) for params in distinct(draw, count, seen)]
+
+
+class Client:
+    """One keep-alive HTTP connection, as a browser has; times each request."""
+
+    def __init__(self):
+        self.connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+
+    def get(self, path):
+        """(seconds, HTTP status or the error's name)."""
+        started = time.perf_counter()
+        try:
+            self.connection.request("GET", path)
+            response = self.connection.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException) as error:
+            self.connection.close()
+            status = type(error).__name__
+        return time.perf_counter() - started, status
+
+
+def percentiles(seconds):
+    ms = sorted(1000 * s for s in seconds)
+    at = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]  # noqa: E731
+    return {"n": len(ms), "p50": round(statistics.median(ms), 1), "p90": round(at(0.9), 1),
+            "p99": round(at(0.99), 1), "max": round(ms[-1], 1)}  # fmt: skip
+
+
+def clear_cache(url):
+    shell(url, "from django.core.cache import cache; cache.clear()")
+
+
+# A search with more matches than the list ranks: its page says so only once the counting
+# bitmaps are built (cases.counting), which tells the benchmark that the workers are ready.
+READY_PROBE = {"q": "服务"}
+READY_TEXT = "newest first"
+
+
+def bitmaps_build_seconds(url):
+    code = (
+        "import time; from cases.counting import CaseBitmaps; t = time.perf_counter(); "
+        "CaseBitmaps.build(); print(time.perf_counter() - t)"
+    )
+    return round(float(shell(url, code).splitlines()[-1]), 2)
+
+
+def wait_for_bitmaps(timeout=300):
+    """Until both workers count from bitmaps: several answers in a row say so."""
+    client, in_a_row, deadline = Client(), 0, time.monotonic() + timeout
+    started = time.perf_counter()
+    while in_a_row < 6:
+        if time.monotonic() > deadline:
+            raise SystemExit("the workers never built their counting bitmaps")
+        client.connection.request("GET", "/en/cases/" + query(**READY_PROBE))
+        response = client.connection.getresponse()
+        ready = READY_TEXT in response.read().decode()
+        in_a_row = in_a_row + 1 if ready else 0
+        client.connection.close()  # a new connection: maybe the other worker
+        time.sleep(0 if ready else 0.5)
+    return round(time.perf_counter() - started, 1)
+
+
+def run_cold(url, count):
+    """Each distinct search and filter combination once, page and reference, on a fresh server.
+
+    Per-query caches are empty (a fresh server, the cache cleared); the measurement starts once
+    the workers have built the catalogue's counting bitmaps, as it would once a search index
+    exists. The time that takes is printed apart.
+    """
+    searches, filters = cold_queries(vocabulary(url), count)
+    print(f"  counting bitmaps built in {bitmaps_build_seconds(url)} s (one process, alone)")
+    clear_cache(url)
+    times = {}
+    with Server(url):
+        print(f"  workers ready (bitmaps built) {wait_for_bitmaps()} s after start")
+        client = Client()
+        for index, (group, params) in enumerate(searches + filters):
+            order = ("page", "reference") if index % 2 == 0 else ("reference", "page")
+            for which in order:  # alternated, so neither always finds the other's disk reads
+                base = "/en/cases/" if which == "page" else "/bench/reference/"
+                seconds, status = client.get(base + query(**params))
+                if status != 200:
+                    raise SystemExit(f"{base + query(**params)} answered {status}")
+                for name in (group, "all searches" if group != "filters" else None):
+                    if name:
+                        times.setdefault((name, which), []).append(seconds)
+    rows = []
+    for name in [*SEARCH_KINDS, "all searches", "filters"]:
+        page, reference = percentiles(times[name, "page"]), percentiles(times[name, "reference"])
+        rows.append({"queries": name, "page": page, "reference": reference,
+                     "ratio_p50": round(reference["p50"] / page["p50"], 2)})  # fmt: skip
+        print(f"  cold {name:<20} n={page['n']:<3} p50 {page['p50']:7.1f}  p90 {page['p90']:7.1f}"
+              f"  max {page['max']:7.1f} ms | reference p50 {reference['p50']:7.1f}"
+              f"  p90 {reference['p90']:7.1f}  max {reference['max']:7.1f} ms")  # fmt: skip
+    return rows
+
+
+def load(paths, clients=8):
+    """Every path once, ``clients`` at a time: req/s, latency percentiles, errors."""
+    work, done, lock = queue.Queue(), [], threading.Lock()
+    for path in paths:
+        work.put(path)
+
+    def visitor():
+        client = Client()
+        while True:
+            try:
+                path = work.get_nowait()
+            except queue.Empty:
+                return
+            seconds, status = client.get(path)
+            with lock:
+                done.append((path, seconds, status))
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=visitor) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    errors = [(path, status) for path, _s, status in done if status != 200]
+    return {"rps": round(len(done) / wall, 1), "errors": len(errors), "error_sample": errors[:5],
+            **percentiles([seconds for _p, seconds, _s in done])}  # fmt: skip
+
+
+def run_mix(url, count, clients=8):
+    """``count`` distinct URLs under ``clients`` concurrent visitors, cold, then each again."""
+    paths = mix_urls(vocabulary(url), count)
+    clear_cache(url)
+    with Server(url):
+        wait_for_bitmaps()
+        cold = load(paths, clients)
+        warm = load(paths, clients)  # each URL a second time
+    for name, row in (("cold", cold), ("warm", warm)):
+        print(f"  mix {name}: {row['n']} URLs, {clients} clients: {row['rps']:6.1f} req/s"
+              f"  p50 {row['p50']:7.1f}  p99 {row['p99']:7.1f}  max {row['max']:7.1f} ms"
+              f"  errors {row['errors']}")  # fmt: skip
+    print(f"  mix cold/warm throughput {cold['rps'] / warm['rps']:.2f} (target 0.50)")
+    return {"urls": len(paths), "clients": clients, "cold": cold, "warm": warm}
 
 
 def format_row(row):
@@ -280,6 +534,26 @@ def main():
                         choices=["sqlite", "postgresql"])  # fmt: skip
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--port", type=int, default=8765, help="port gunicorn listens on")
+    parser.add_argument(
+        "--cold",
+        type=int,
+        default=60,
+        metavar="N",
+        help="N distinct searches and N filter combinations, each once (0: skip)",
+    )
+    parser.add_argument(
+        "--mix",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="N distinct URLs under 8 concurrent clients, cold then warm (0: skip)",
+    )
+    parser.add_argument(
+        "--no-warm",
+        dest="warm",
+        action="store_false",
+        help="skip the warm pages (wrk), e.g. to repeat only the cold figures",
+    )
     args = parser.parse_args()
     global PORT, BASE
     PORT, BASE = args.port, f"http://127.0.0.1:{args.port}"
@@ -287,7 +561,11 @@ def main():
         raise SystemExit("wrk is missing: apt-get install wrk")
     RESULTS.mkdir(parents=True, exist_ok=True)
     started = datetime.datetime.now(datetime.UTC)
-    runs = [run(kind, size, args.duration) for kind in args.databases for size in args.sizes]
+    runs = [
+        run(kind, size, args.duration, args.cold, args.mix, args.warm)
+        for kind in args.databases
+        for size in args.sizes
+    ]
     report = {
         "date": started.isoformat(timespec="seconds"),
         "machine": f"{platform.node()} · {os.cpu_count()} cores · {platform.machine()} · "
@@ -302,19 +580,33 @@ def main():
 
 
 def print_targets(runs):
-    """The issue's targets, read off this run: ratios at the largest size, growth factors."""
+    """The issues' targets, read off this run: cold latencies, the mix, ratios, growth."""
     for kind in dict.fromkeys(run["database"] for run in runs):
         mine = sorted((run for run in runs if run["database"] == kind), key=lambda r: r["size"])
         small, large = mine[0], mine[-1]
-        pages = {row["page"]: row for row in large["pages"]}
         print(f"\n== targets, {kind}, {large['size']:,} cases")
+        for row in large.get("cold", ()):
+            if row["queries"] in ("all searches", "filters"):
+                p50, p90 = (150, 300) if row["queries"] == "all searches" else (100, 200)
+                page = row["page"]
+                print(f"  cold {row['queries']:<14} p50 {page['p50']:6.1f} ms (target {p50})"
+                      f"  p90 {page['p90']:6.1f} ms (target {p90})"
+                      f"  reference p50/page p50 {row['ratio_p50']:.2f}")  # fmt: skip
+        if mix := large.get("mix"):
+            cold, warm = mix["cold"], mix["warm"]
+            ratio = cold["rps"] / warm["rps"]
+            print(f"  mix: errors {cold['errors']} (target 0), p99 {cold['p99']:.0f} ms"
+                  f" (target 1000), cold/warm req/s {ratio:.2f} (target 0.50)")  # fmt: skip
+        if "pages" not in large:
+            continue
+        pages = {row["page"]: row for row in large["pages"]}
         for name, row in pages.items():
             if "ratio" in row:
                 print(f"  {name:<32} {row['ratio']:.2f} of reference (target 0.50)")
         admin = pages["admin changelist, same filter"]["rps"]
         print(f"  filtered list / admin changelist  {pages['filtered list']['rps'] / admin:.2f}"
               " (target 1.5)")  # fmt: skip
-        if small is not large:
+        if small is not large and "pages" in small:
             before = {row["page"]: row["rps"] for row in small["pages"]}
             for name, row in pages.items():
                 factor = before[name] / row["rps"] if row["rps"] else float("inf")

@@ -17,12 +17,12 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
-from cases.models import Adoption, Case, CaseBatch, ServiceSector, Suggestion, Theme
+from cases.models import Adoption, Case, CaseBatch, ServiceSector, Source, Suggestion, Theme
 from cases.querysets import TRANSLATED_FIELDS, IncompleteCases
 from cases.resources import COLUMNS, REQUIRED_COLUMNS, BatchWidget, CaseResource
 from cases.suggestions import draft_case_from
 from cases.translation import NeedsTranslationFilter, TranslationAdminMixin
-from regions.admin import VERIFICATION_FIELDSET
+from regions.admin import VERIFICATION_FIELDSET, clear_verification
 from regions.models import Region
 from servtrade.admin_filters import RelatedInUseFieldListFilter, in_use_filter
 from servtrade.history import HistoryAdmin, HistoryForm
@@ -41,6 +41,7 @@ class ServiceSectorAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "needs_verification"]
     search_fields = ["code", "name_zh", "name_en"]
     fieldsets = [(None, {"fields": ["code", "name_zh", "name_en"]}), VERIFICATION_FIELDSET]
+    actions = [clear_verification]
 
 
 # Workflow actions show in the list (for the selected rows) and on each record's own page.
@@ -211,7 +212,7 @@ class CaseBatchAdmin(PublishingAdmin):
     # A batch's cases are linked, not inlined: a batch may hold thousands, and a form with a
     # row for each could not even be posted (DATA_UPLOAD_MAX_NUMBER_FIELDS).
     readonly_fields = ["case_links"]
-    actions = ["publish_batch"]
+    actions = ["publish_batch", clear_verification]
     fieldsets = [
         (None, {"fields": ["program", "number", "kind", "title_zh", "title_en"]}),
         (_("Cases"), {"fields": ["case_links"]}),
@@ -382,6 +383,14 @@ class CaseSpreadsheetMixin(ImportExportMixin):
         return redirect("admin:cases_case_import")
 
 
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["key", "title", "publisher", "date", "kind", "copies_url_confirmed"]
+    list_filter = ["kind", "copies_url_confirmed"]
+    search_fields = ["key", "title", "publisher", "url"]
+    list_select_related = []
+
+
 @admin.register(Case)
 class CaseAdmin(TranslationAdminMixin, CaseSpreadsheetMixin, PublishingAdmin):
     form = CaseForm
@@ -408,7 +417,7 @@ class CaseAdmin(TranslationAdminMixin, CaseSpreadsheetMixin, PublishingAdmin):
     ]
     search_fields = ["title_zh", "title_en", "summary_zh", "summary_en", "slug"]
     list_select_related = ["batch__program", "theme"]
-    autocomplete_fields = ["batch", "theme", "lead_regions", "sectors"]
+    autocomplete_fields = ["batch", "theme", "lead_regions", "sectors", "sources"]
     prepopulated_fields = {"slug": ["title_en"]}
     date_hierarchy = "published_on"
     # Status changes only through the actions below, which check who may do what.
@@ -419,7 +428,7 @@ class CaseAdmin(TranslationAdminMixin, CaseSpreadsheetMixin, PublishingAdmin):
         "created_at",
         "updated_at",
     ]
-    actions = ["submit_for_review", "publish", "unpublish"]
+    actions = ["submit_for_review", "publish", "unpublish", clear_verification]
     # At 100,000 cases a count of the whole table on every page is wasted time.
     show_full_result_count = False
 
@@ -436,6 +445,8 @@ class CaseAdmin(TranslationAdminMixin, CaseSpreadsheetMixin, PublishingAdmin):
                     "title_zh",
                     "title_en",
                     "title_is_topic",
+                    "title_zh_descriptive",
+                    "title_en_descriptive",
                     "slug",
                     "version",
                 ]
@@ -444,7 +455,17 @@ class CaseAdmin(TranslationAdminMixin, CaseSpreadsheetMixin, PublishingAdmin):
         (_("Regions and sectors"), {"fields": ["lead_regions", "sectors"]}),
         (
             _("Text"),
-            {"fields": ["translation_state", "summary_zh", "summary_en", "body_zh", "body_en"]},
+            {
+                "fields": [
+                    "translation_state",
+                    "summary_zh",
+                    "summary_en",
+                    "body_zh",
+                    "body_en",
+                    "cataloguing_note_zh",
+                    "cataloguing_note_en",
+                ]
+            },
         ),
         (
             _("Publication"),
@@ -453,6 +474,7 @@ class CaseAdmin(TranslationAdminMixin, CaseSpreadsheetMixin, PublishingAdmin):
                     "status",
                     "publication_readiness",
                     "published_on",
+                    "sources",
                     "source_url",
                     "created_at",
                     "updated_at",

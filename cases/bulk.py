@@ -80,10 +80,10 @@ COLUMNS = {
         "Service sectors in English, separated by “; ”.",
         "服务部门（英文），以“; ”分隔。",
     ),
-    "published_on": (
-        "date",
-        "When the case was published (ISO 8601).",
-        "案例发布日期（ISO 8601）。",
+    "released_on": (
+        "string",
+        "When the ministry released the case's batch (ISO 8601 date), or “date not known”.",
+        "商务部发布该案例所属批次的日期（ISO 8601），未知时为“日期不详”。",
     ),
     "adoptions": (
         "integer",
@@ -101,7 +101,27 @@ COLUMNS = {
         "Some facts of the case are not confirmed by a source yet.",
         "部分事实尚未得到来源证实。",
     ),
-    "source_url": ("string", "The official source of the case.", "案例的官方来源链接。"),
+    "title_zh_descriptive": (
+        "boolean",
+        "The Chinese title is servtrade's descriptive title, not an official one.",
+        "中文标题为 servtrade 暂拟的描述性标题，并非正式标题。",
+    ),
+    "title_en_descriptive": (
+        "boolean",
+        "The English title is servtrade's descriptive title, not an official one.",
+        "英文标题为 servtrade 暂拟的描述性标题，并非正式标题。",
+    ),
+    "official_source": (
+        "string",
+        "The official notice of the case, on a government site; empty when none is linked yet.",
+        "案例的官方通知（政府网站）；尚未链接时为空。",
+    ),
+    "source_url": (
+        "string",
+        "The best source linked: the official notice if there is one, else a secondary source "
+        "(never a mirror).",
+        "已链接的最佳来源：有官方通知时为官方通知，否则为二手来源（从不使用镜像）。",
+    ),
     "permalink": (
         "string",
         "The case's page on servtrade (English).",

@@ -30,7 +30,7 @@ class Reference:
 
     lang: str
     title: str
-    # The title describes the topic; the official one is not known (cited in square brackets).
+    # The title is ours, describing the case; the official one is not known (cited in [brackets]).
     title_is_description: bool
     issuer: str
     released_on: datetime.date | None
@@ -51,7 +51,7 @@ class Reference:
         return cls(
             lang=lang,
             title=in_language(case, "title", lang),
-            title_is_description=case.title_is_topic,
+            title_is_description=case.title_is_descriptive_in(lang),
             issuer=in_language(batch, "issuer", lang),
             released_on=batch.published_on,
             batch_title=in_language(batch, "title", lang),

@@ -9,7 +9,9 @@ Indexes of the cases table are in ``Case.Meta.indexes``. What remains is raw SQL
   sector-first, for "the cases of these regions" (migration 0006; Django creates these tables
   itself, so no ``Meta`` of ours can name their indexes);
 - ``catalogue-version``: the triggers that change ``CatalogueVersion`` (its token and
-  ``changed_at``) on every write to the catalogue (migration 0008).
+  ``changed_at``) on every write to the catalogue (migration 0008), and the same triggers on
+  tables added since: ``adoption-catalogue-version`` (0010) and ``source-catalogue-version``
+  (sources and their links to cases, 0012).
 
 Each group is created by its migration (``install``), checked by the ``database`` system check
 (cases.checks) and by tests/test_db_objects.py, and created again after any ``migrate``
@@ -247,6 +249,8 @@ CATALOGUE_POSTGRESQL = [
 ]
 # Tables that came after 0008 change the version too, each group made by its own migration.
 ADOPTION_TABLES = ["cases_adoption"]
+# The source facet counts cases by their sources' kinds.
+SOURCE_TABLES = ["cases_source", "cases_case_sources"]
 
 GROUPS = [
     Group(
@@ -274,6 +278,12 @@ GROUPS = [
             vendor: catalogue_triggers(ADOPTION_TABLES, vendor)
             for vendor in ("sqlite", "postgresql")
         },
+        {},
+    ),
+    Group(
+        "source-catalogue-version",
+        "0013_sources_descriptive_titles_notes",
+        {vendor: catalogue_triggers(SOURCE_TABLES, vendor) for vendor in ("sqlite", "postgresql")},
         {},
     ),
 ]

@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter
 
+from cases.counting import ListCounts
 from cases.models import Case, CaseBatch, ServiceSector, Theme
-from cases.querysets import ADOPTED_ELSEWHERE, CaseQuerySet
+from cases.querysets import ADOPTED_ELSEWHERE, UNKNOWN_YEAR, CaseQuerySet
+from cases.search import SearchQuery
 from regions.filters import program_options
 from regions.models import Region
 from servtrade.bilingual import LocalizedText
@@ -44,8 +47,15 @@ def region_options():
 
 
 def year_options():
-    for day in Case.objects.published().dates("published_on", "year", order="DESC"):
+    """Years of the ministry's releases (the batches'), newest first; then "date not known"."""
+    for day in CaseBatch.objects.dates("published_on", "year", order="DESC"):
         yield Option(str(day.year), str(day.year))
+    yield Option(UNKNOWN_YEAR, _("Date not known"))
+
+
+def source_options():
+    yield Option("official", _("Official notice linked"))
+    yield Option("secondary", _("Official notice not yet linked"))
 
 
 def adoption_options():
@@ -55,7 +65,8 @@ def adoption_options():
 class CaseFilterSet(FacetFilterSet):
     """The public case list's filters: keywords plus one facet per way of narrowing the list.
 
-    Every value in the URL is a slug or code, so a filtered list is a shareable permalink.
+    Every value in the URL is a slug or code, so a filtered list is a shareable permalink. Its
+    queryset is the published cases, whose counts come from bitmaps (cases.counting).
     """
 
     q = CharFilter(label=_("Keywords"), method="search", max_length=SEARCH_MAX_LENGTH)
@@ -90,10 +101,16 @@ class CaseFilterSet(FacetFilterSet):
         options=region_options,
     )
     year = FacetFilter(
-        label=_("Year published"),
+        label=_("Year released"),
         apply=CaseQuerySet.in_years,
         count=CaseQuerySet.year_counts,
         options=year_options,
+    )
+    source = FacetFilter(
+        label=_("Source"),
+        apply=CaseQuerySet.in_source_kinds,
+        count=CaseQuerySet.source_counts,
+        options=source_options,
     )
     adopted = FacetFilter(
         label=_("Replication"),
@@ -104,4 +121,28 @@ class CaseFilterSet(FacetFilterSet):
 
     class Meta:
         model = Case
-        fields = ["q", "program", "batch", "theme", "sector", "region", "year", "adopted"]
+        fields = ["q", "program", "batch", "theme", "sector", "region", "year", "source", "adopted"]
+
+    def get_counter(self):
+        if self.version is None:
+            return None
+        return ListCounts.for_state(self.version, self.cleaned_data)
+
+    def search(self, queryset, name, value):
+        # Too many matches to rank them all (see cases.counting): newest first instead.
+        ranked = self.counter is None or self.counter.ranked
+        # Which sectors and themes the words name is read once per page, not once per facet.
+        if not hasattr(self, "_named"):
+            self._named = Case.objects.named_by(SearchQuery.parse(value))
+        return queryset.search(value, named=self._named, ranked=ranked)
+
+    def notices(self):
+        if self.counter is not None and not self.counter.ranked:
+            return [
+                _(
+                    "More than %(few)d cases match: they are listed newest first, not by "
+                    "relevance. Add a word or a filter to rank them."
+                )
+                % {"few": settings.COUNTING_FEW_RESULTS}
+            ]
+        return []

@@ -14,7 +14,7 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 # The fixture files, in loading order; load_demo loads exactly these (fixtures/build.py writes
 # them).
-FIXTURE_NAMES = ["sectors", "themes", "regions", "programs", "batches", "cases"]
+FIXTURE_NAMES = ["sectors", "themes", "regions", "programs", "batches", "sources", "cases"]
 
 # Which fields make each model's natural key (see each model's natural_key()).
 NATURAL_KEY_FIELDS = {
@@ -25,6 +25,7 @@ NATURAL_KEY_FIELDS = {
     "cases.servicesector": ["code"],
     "cases.casebatch": ["program", "number"],
     "cases.case": ["slug"],
+    "cases.source": ["key"],
 }
 
 

@@ -186,6 +186,71 @@ class CaseBatch(Verifiable):
         return f"{self.program.slug}-{self.number}"
 
 
+class SourceManager(models.Manager):
+    def get_by_natural_key(self, key):
+        return self.get(key=key)
+
+
+class Source(models.Model):
+    """A document that reports a fact: the ministry's own notice, a secondary report, or a mirror.
+
+    Only a source of kind "official" is ever shown as the official notice. A mirror is a copy of
+    an official page on another site; ``copies_url`` is the official address it presumably
+    copies, shown as unconfirmed until an editor has opened it (``copies_url_confirmed``).
+    """
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", _("official (a government body's own site)")
+        SECONDARY = "secondary", _("secondary (news report, reprint, translation)")
+        MIRROR = "mirror", _("mirror (a copy of an official page on another site)")
+
+    key = models.CharField(
+        _("key"), max_length=20, unique=True, help_text=_("The facts file's id, e.g. S12.")
+    )
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    title = models.CharField(_("title"), max_length=500)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    date = models.CharField(
+        _("date"), max_length=200, blank=True, help_text=_("As the source gives it, e.g. 2023-11.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.SECONDARY)
+    copies_url = models.URLField(
+        _("official address it copies"),
+        max_length=500,
+        blank=True,
+        help_text=_("For a mirror: the official page it presumably copies."),
+    )
+    copies_url_confirmed = models.BooleanField(
+        _("official address confirmed"),
+        default=False,
+        help_text=_("Set once someone has opened the official address and found the same text."),
+    )
+
+    objects = SourceManager()
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="mirror") | Q(copies_url=""),
+                name="source_only_mirrors_copy",
+                violation_error_message=_("Only a mirror copies an official address."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.title}"
+
+    def natural_key(self):
+        return (self.key,)
+
+    @property
+    def is_official(self):
+        return self.kind == self.Kind.OFFICIAL
+
+
 class CaseManager(SlugManager.from_queryset(CaseQuerySet)):
     pass
 
@@ -222,11 +287,29 @@ class Case(Verifiable):
         default=False,
         help_text=_("The official title is not known yet; the title describes the topic."),
     )
+    # A title servtrade wrote because the official one is not known in that language; shown as
+    # "暂拟标题" / "Descriptive title" and in brackets in citations, never as the official title.
+    title_zh_descriptive = models.BooleanField(
+        _("Chinese title is descriptive"),
+        default=False,
+        help_text=_("The Chinese title is ours, written until the official one is found."),
+    )
+    title_en_descriptive = models.BooleanField(
+        _("English title is descriptive"),
+        default=False,
+        help_text=_("The English title is ours, written until the official one is found."),
+    )
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     summary_zh = models.TextField(_("Chinese summary"), blank=True)
     summary_en = models.TextField(_("English summary"), blank=True)
     body_zh = models.TextField(_("Chinese full text"), blank=True)
     body_en = models.TextField(_("English full text"), blank=True)
+    cataloguing_note_zh = models.TextField(
+        _("cataloguing note (Chinese)"),
+        blank=True,
+        help_text=_("What is not known yet about this case, e.g. that its title was not found."),
+    )
+    cataloguing_note_en = models.TextField(_("cataloguing note (English)"), blank=True)
     lead_regions = models.ManyToManyField(
         Region, verbose_name=_("lead regions"), related_name="led_cases", blank=True
     )
@@ -236,6 +319,9 @@ class Case(Verifiable):
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
     published_on = models.DateField(_("publication date"), null=True, blank=True)
     source_url = models.URLField(_("source link"), max_length=500, blank=True)
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), related_name="cases", blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
     # One more on every save: the admin refuses a save made from an older version (two editors
@@ -245,6 +331,7 @@ class Case(Verifiable):
     title = Bilingual()
     summary = Bilingual()
     body = Bilingual()
+    cataloguing_note = Bilingual()
 
     objects = CaseManager()
     # The many-to-many fields get history tables of their own, so a version of a case includes
@@ -314,6 +401,33 @@ class Case(Verifiable):
     def missing_for_publication(self):
         """Why this case cannot be published yet, e.g. ``["no theme"]``; empty when it can."""
         return Case.objects.filter(pk=self.pk).publication_problems().get(self, [])
+
+    @property
+    def released_on(self):
+        """The ministry's release date of the case (its batch's); None when not known.
+
+        This is the date every list, facet, order, export and citation uses. ``published_on``
+        is servtrade's own date (when the case went public here); only the case page shows it.
+        """
+        return self.batch.published_on if self.batch else None
+
+    @property
+    def title_is_descriptive(self):
+        """Whether the title the page shows is ours rather than the official wording."""
+        title = self.title
+        return self.title_is_topic or getattr(self, f"title_{title.lang}_descriptive")
+
+    def title_is_descriptive_in(self, lang):
+        """Whether the title shown in ``lang`` (or its fallback, the other language's) is ours."""
+        shown = lang if getattr(self, f"title_{lang}") else ("en" if lang == "zh" else "zh")
+        return self.title_is_topic or getattr(self, f"title_{shown}_descriptive")
+
+    def official_sources(self):
+        """The case's official sources; needs ``sources`` prefetched (``with_related()``)."""
+        return [source for source in self.sources.all() if source.is_official]
+
+    def other_sources(self):
+        return [source for source in self.sources.all() if not source.is_official]
 
 
 class Adoption(models.Model):

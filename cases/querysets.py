@@ -5,6 +5,7 @@ Methods reach their model as ``self.model``, so this module never imports the mo
 """
 
 import operator
+from dataclasses import dataclass
 from functools import reduce
 
 from django.db import models, transaction
@@ -44,6 +45,33 @@ class CaseBatchQuerySet(models.QuerySet):
             ),
         )
 
+    def coverage(self):
+        """How complete the catalogue is: a ``ProgramCoverage`` per program, its batches in
+        order, each with ``catalogued_published`` and ``official_case_count`` (None: unknown)."""
+        batches = self.with_case_counts().select_related("program")
+        by_program = {}
+        for batch in batches.order_by(
+            F("program__approved_on").asc(nulls_last=True), "program__slug", "number"
+        ):
+            by_program.setdefault(batch.program, []).append(batch)
+        return [ProgramCoverage(program, found) for program, found in by_program.items()]
+
+
+@dataclass
+class ProgramCoverage:
+    program: object
+    batches: list
+
+    @property
+    def catalogued(self):
+        return sum(batch.catalogued_published for batch in self.batches)
+
+    @property
+    def official(self):
+        """The official number of cases, None when any batch's is unknown."""
+        counts = [batch.official_case_count for batch in self.batches]
+        return None if None in counts else sum(counts)
+
 
 class CaseTermQuerySet(models.QuerySet):
     """Themes and sectors: the terms a case is described by."""
@@ -63,6 +91,10 @@ class IncompleteCases(Exception):
     def __init__(self, problems):
         self.problems = problems
         super().__init__(f"{len(problems)} incomplete case(s)")
+
+
+# search()'s default: look up which sectors and themes the query names (named_by()).
+NOT_LOOKED_UP = object()
 
 
 class WorkflowQuerySet(models.QuerySet):
@@ -167,30 +199,84 @@ class CaseQuerySet(WorkflowQuerySet):
                 raise IncompleteCases(problems)
             return unpublished._move_to(self.model.Status.PUBLISHED, on=on or timezone.localdate())
 
-    def search(self, text):
+    def search(self, text, named=NOT_LOOKED_UP, ranked=True):
         """Cases matching every term of ``text`` in either language, best match first.
 
         Answered from the search index (see cases.search); ``search_rank`` is smaller for better
-        matches. Text with nothing searchable in it matches nothing.
+        matches. Text with nothing searchable in it matches nothing. Cases in a sector or theme
+        whose name the query gives are found too (``named``: what ``named_by()`` returned,
+        when the caller has it already). ``ranked=False`` keeps the order as it is (ranking
+        reads the index entry of every match).
         """
         query = text if isinstance(text, SearchQuery) else SearchQuery.parse(text)
         if not query:
             return self.none()
-        return (
-            self.filter(search_entry__document__matches=query)
-            .annotate(search_rank=SearchRank("search_entry__document", query))
-            .order_by("search_rank", "pk")
+        if named is NOT_LOOKED_UP:
+            named = self.named_by(query)
+        if named is None:
+            matches = self.filter(search_entry__document__matches=query)
+            if not ranked:
+                return matches
+            return matches.annotate(
+                search_rank=SearchRank("search_entry__document", query)
+            ).order_by("search_rank", "pk")
+        # The query names a sector or theme: its cases too, after those whose text matches
+        # (FTS5 cannot MATCH inside an OR, so the text matches come as a subquery, unranked).
+        index = self.model._meta.get_field("search_entry").related_model
+        in_text = index.objects.filter(document__matches=query).values("case")
+        matches = self.filter(Q(pk__in=in_text) | named)
+        if not ranked:
+            return matches
+        return matches.annotate(search_rank=Case(When(pk__in=in_text, then=0), default=1)).order_by(
+            "search_rank", F("batch__published_on").desc(nulls_last=True), "pk"
         )
+
+    def named_by(self, query):
+        """``Q`` of the cases in the sectors or themes whose name, in either language, holds
+        every term of ``query`` (``financial``, ``金融``); None when none does. Two small
+        queries: the sectors' and themes' names (see ``names_in``)."""
+        named = self.names_in(query)
+        found = Q(pk__in=[])
+        if named["theme"]:
+            found |= Q(theme__slug__in=named["theme"])
+        if named["sector"]:
+            links = self.model.sectors.through.objects.filter(
+                servicesector__code__in=named["sector"]
+            )
+            found |= Q(Exists(links.filter(case=OuterRef("pk"))))
+        return None if found == Q(pk__in=[]) else found
+
+    def names_in(self, query):
+        """{"theme": slugs, "sector": codes} of the themes and sectors whose name, in either
+        language, holds every term of ``query``: the keys of the list's facets."""
+        found = {}
+        for facet, relation, key in (("sector", "sectors", "code"), ("theme", "theme", "slug")):
+            model = self.model._meta.get_field(relation).related_model
+            names = Q()
+            for root in query.roots:
+                # At the start of a word: "sport" must not find "Transport". Roots are
+                # letters and digits only, so they need no escaping.
+                names &= Q(name_en__iregex=rf"(^|\W){root}")
+            for term in query.chinese_terms:
+                names &= Q(name_zh__icontains=term)
+            found[facet] = list(model.objects.filter(names).values_list(key, flat=True))
+        return found
 
     def with_related(self):
         """Everything a list or detail shows about a case, in a fixed number of queries."""
         return self.select_related("batch__program", "theme").prefetch_related(
-            "lead_regions", "sectors"
+            "lead_regions", "sectors", "sources"
         )
 
     def listed(self):
         """What a list of cases shows: ``with_related()`` without the long texts it never shows."""
         return self.with_related().defer(*LONG_TEXT_FIELDS)
+
+    def order_by_release(self, descending=True):
+        """By the ministry's release date (the batch's), newest first; unknown dates last."""
+        released = F("batch__published_on")
+        released = released.desc(nulls_last=True) if descending else released.asc(nulls_last=True)
+        return self.order_by(released, "slug")
 
     def order_by_title(self, descending=False):
         """Order by the title as the page shows it: its language's, else the other one."""
@@ -343,7 +429,22 @@ class CaseQuerySet(WorkflowQuerySet):
         return self.filter(Exists(links.filter(case=OuterRef("pk"))))
 
     def in_years(self, years):
-        return self.filter(published_on__year__in=[int(year) for year in years])
+        """Cases released in these years (the ministry's date); ``unknown``: date not known."""
+        wanted = Q(batch__published_on__year__in=[int(y) for y in years if y != UNKNOWN_YEAR])
+        if UNKNOWN_YEAR in years:
+            wanted |= Q(batch__published_on__isnull=True)
+        return self.filter(wanted)
+
+    def with_official_source(self):
+        links = self.model.sources.through.objects.filter(
+            case=OuterRef("pk"), source__kind="official"
+        )
+        return self.annotate(has_official_source=Exists(links))
+
+    def in_source_kinds(self, kinds):
+        """``official``: cases with an official source linked; ``secondary``: cases without."""
+        wanted = [kind == "official" for kind in kinds]
+        return self.with_official_source().filter(has_official_source__in=wanted)
 
     def in_adoption_states(self, keys):
         """``["elsewhere"]``: the cases another region adopted (the list's one such option)."""
@@ -398,14 +499,40 @@ class CaseQuerySet(WorkflowQuerySet):
                 counts[key] = max(n, counts.get(key, 0))
         return counts
 
+    def totals_by_theme(self):
+        """{theme id, or None for no theme: cases}, in one aggregate query."""
+        return dict(self.order_by().values_list("theme_id").annotate(n=Count("pk")))
+
     def year_counts(self):
-        counts = self._counts_by_key(ExtractYear("published_on"))
-        return {str(year): n for year, n in counts.items()}
+        """Cases per year of release; those whose date is not known under ``unknown``."""
+        rows = (
+            self.order_by()
+            .prefetch_related(None)
+            .annotate(year=ExtractYear("batch__published_on"))
+            .values_list("year")
+            .annotate(n=Count("pk"))
+        )
+        return {str(year or UNKNOWN_YEAR): n for year, n in rows}
+
+    def source_counts(self):
+        """Cases with an official source linked (``official``) and without (``secondary``)."""
+        rows = (
+            self.with_official_source()
+            .order_by()
+            .prefetch_related(None)
+            .values_list("has_official_source")
+            .annotate(n=Count("pk"))
+        )
+        return {("official" if official else "secondary"): n for official, n in rows}
 
     def adoption_state_counts(self):
         return {
             ADOPTED_ELSEWHERE: self.order_by().prefetch_related(None).adopted_elsewhere().count()
         }
+
+
+# The year facet's key for cases whose release date is not known.
+UNKNOWN_YEAR = "unknown"
 
 
 def count_in(queryset):

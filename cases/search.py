@@ -53,6 +53,20 @@ STOP_WORDS = frozenset(
 )
 # A query keeps this many terms at most; a longer one is cut (and the page says so).
 MAX_TERMS = 16
+# Endings taken off an English query word so that its other forms match too: the word is then
+# searched as a prefix ("financial" -> financ*, which finds finance, financing and financial).
+# The stemmer alone does not join them: it makes "financ" of finance but "financi" of financial.
+ENDINGS = ("ations", "ation", "ially", "ial", "ing", "ies", "ied", "ed", "es", "al", "e", "s", "y")
+# The shortest root a word is cut to; shorter words are searched whole, as prefixes.
+MIN_ROOT = 4
+
+
+def word_root(word):
+    """``financial`` -> ``financ``: the part every form of the word starts with."""
+    for ending in ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_ROOT:
+            return word[: -len(ending)]
+    return word
 
 
 def cjk_tokens(text):
@@ -131,10 +145,20 @@ class SearchQuery:
     def __bool__(self):
         return bool(self.phrases or self.words)
 
+    @property
+    def roots(self):
+        return [word_root(word) for word in self.words]
+
+    @property
+    def chinese_terms(self):
+        """The CJK phrases as written (``数据跨境``), rebuilt from their bigrams."""
+        return [phrase[0] + "".join(bigram[1:] for bigram in phrase[1:]) for phrase in self.phrases]
+
     def fts5(self):
-        """An FTS5 MATCH expression: every phrase and word must occur (implicit AND)."""
-        quoted = [" ".join(phrase) for phrase in self.phrases] + list(self.words)
-        return " ".join('"' + term.replace('"', '""') + '"' for term in quoted)
+        """An FTS5 MATCH expression: every phrase and word must occur (implicit AND); words as
+        prefixes of their roots, so that other forms of a word match."""
+        phrases = ['"' + " ".join(phrase) + '"' for phrase in self.phrases]
+        return " ".join(phrases + [f'"{root}"*' for root in self.roots])
 
     def tsquery_sql(self):
         """SQL and params for a PostgreSQL tsquery equal to fts5()."""
@@ -144,8 +168,9 @@ class SearchQuery:
             parts.append("to_tsquery('simple', %s)")
             params.append(" & ".join(" <-> ".join(phrase) for phrase in self.phrases))
         if self.words:
-            parts.append("plainto_tsquery('english', %s)")
-            params.append(" ".join(self.words))
+            # Roots are letters and digits only (WORD), so ":*" prefixes need no escaping.
+            parts.append("to_tsquery('english', %s)")
+            params.append(" & ".join(f"{root}:*" for root in self.roots))
         return " && ".join(parts), params
 
 

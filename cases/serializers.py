@@ -112,7 +112,10 @@ class CaseBatchSerializer(serializers.ModelSerializer):
     issuer_zh = serializers.CharField(help_text="Issuer, in Chinese.")
     issuer_en = serializers.CharField(help_text="Issuer, in English.")
     document_no = serializers.CharField(help_text="Number of the issuing document.")
-    source_url = serializers.CharField(help_text="The official source; empty if none is known.")
+    source_url = serializers.CharField(
+        help_text="The best source linked: the official notice if there is one, else a secondary "
+        "source (never a mirror); empty if none is known."
+    )
     official_case_count = serializers.IntegerField(
         allow_null=True, help_text="How many cases it has according to the ministry, if known."
     )
@@ -164,8 +167,25 @@ class CaseSerializer(serializers.ModelSerializer):
     )
     summary_zh = serializers.CharField(help_text="Summary in Chinese (servtrade's own words).")
     summary_en = serializers.CharField(help_text="Summary in English (servtrade's own words).")
-    published_on = serializers.DateField(help_text="When the case was published.")
-    source_url = serializers.CharField(help_text="The official source; empty if none is known.")
+    released_on = serializers.DateField(
+        allow_null=True,
+        help_text="When the ministry released the case's batch; null when not known. The date "
+        "lists, filters, sorting and citations use.",
+    )
+    catalogued_on = serializers.DateField(
+        source="published_on",
+        help_text="When servtrade published this record: servtrade's date, not the ministry's.",
+    )
+    title_zh_descriptive = serializers.BooleanField(
+        help_text="The Chinese title is servtrade's descriptive title, not an official one."
+    )
+    title_en_descriptive = serializers.BooleanField(
+        help_text="The English title is servtrade's descriptive title, not an official one."
+    )
+    source_url = serializers.CharField(
+        help_text="The best source linked: the official notice if there is one, else a secondary "
+        "source (never a mirror); empty if none is known."
+    )
     batch = BatchLink(
         view_name="api:batch-detail", read_only=True, help_text="The batch it was published in."
     )
@@ -237,7 +257,10 @@ class CaseSerializer(serializers.ModelSerializer):
             "needs_verification",
             "summary_zh",
             "summary_en",
-            "published_on",
+            "released_on",
+            "catalogued_on",
+            "title_zh_descriptive",
+            "title_en_descriptive",
             "source_url",
             "batch",
             "batch_key",

@@ -56,7 +56,6 @@ def case_article(request, case):
         "description": str(case.summary),
         "inLanguage": HTML_LANG[active_suffix()],
         "url": absolute(case.get_absolute_url()),
-        "datePublished": case.published_on.isoformat(),
         "dateModified": case.updated_at.isoformat(timespec="seconds"),
         "publisher": {**PUBLISHER, "url": absolute(reverse("home"))},
         "contentLocation": [
@@ -66,6 +65,8 @@ def case_article(request, case):
         "keywords": [str(sector.name) for sector in case.sectors.all()],
         "isPartOf": {"@type": "Dataset", "url": absolute(reverse("cases:data"))},
     }
+    if case.released_on:  # the ministry's date; servtrade's own is not the article's
+        article["datePublished"] = case.released_on.isoformat()
     if case.theme:
         article["about"] = str(case.theme.name)
     if case.source_url:

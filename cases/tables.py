@@ -12,8 +12,29 @@ def link(obj, text):
     return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), localized(text))
 
 
+DATE_NOT_KNOWN = _("date not known")
+# The mark beside a title that is ours, not the official wording.
+DESCRIPTIVE = _("Descriptive title")
+
+
+def title(case):
+    if case.title_is_descriptive:
+        return format_html(
+            '{} <span class="flag flag-topic">{}</span>', link(case, case.title), DESCRIPTIVE
+        )
+    return link(case, case.title)
+
+
 def released(case):
-    return date_format(case.published_on, "Y-m-d") if case.published_on else EMPTY
+    """The ministry's release date (the batch's), never servtrade's own publication date."""
+    if case.released_on is None:
+        return format_html('<span class="muted">{}</span>', DATE_NOT_KNOWN)
+    return format_html('<time datetime="{0}">{0}</time>', date_format(case.released_on, "Y-m-d"))
+
+
+def official_source(case):
+    """The official notice's address; a secondary source or a mirror is never put here."""
+    return next((source.url for source in case.official_sources()), None)
 
 
 def adopted_by(count):
@@ -31,7 +52,7 @@ class CaseTable(Table):
 
     title_zh = Column(_("Chinese title"), value=lambda case: case.title_zh or None)
     title_en = Column(_("English title"), value=lambda case: case.title_en or None)
-    title = Column(_("Title"), html=lambda case: link(case, case.title), orderable=True)
+    title = Column(_("Title"), html=title, orderable=True)
     lead_regions = Column(
         _("Lead regions"),
         html=lambda case: format_html_join(
@@ -48,12 +69,13 @@ class CaseTable(Table):
         html=lambda case: link(case.batch, case.batch.short_title) if case.batch else EMPTY,
         order_by=("batch__program__approved_on", "batch__number", "slug"),
     )
+    # Written out, never only a code in a tooltip (a phone cannot hover).
     sectors = Column(
         _("Sectors"),
         html=lambda case: format_html_join(
-            " ",
-            '<abbr title="{}">{}</abbr>',
-            ((sector.name, sector.code) for sector in case.sectors.all()),
+            "",
+            '<span class="sector">{} {}</span>',
+            ((sector.code, localized(sector.name)) for sector in case.sectors.all()),
         ),
     )
     program = Column(
@@ -82,12 +104,13 @@ class CaseTable(Table):
     sectors_en = Column(
         _("Sectors (English)"), value=lambda case: joined(case.sectors.all(), "name_en")
     )
-    published_on = Column(
-        _("Published"),
+    released_on = Column(
+        _("Released"),
         html=released,
-        value=lambda case: case.published_on.isoformat() if case.published_on else "",
-        # The slug breaks ties between cases of one day, so that pages never overlap.
-        order_by=("published_on", "slug"),
+        value=lambda case: (
+            case.released_on.isoformat() if case.released_on else str(DATE_NOT_KNOWN)
+        ),
+        orderable=True,
     )
     adoptions = Column(
         _("Adopted by"),
@@ -96,6 +119,13 @@ class CaseTable(Table):
         order_by=("adoption_count", "slug"),
     )
     title_is_topic = Column(_("Title is only a topic"), value=lambda case: case.title_is_topic)
+    title_zh_descriptive = Column(
+        _("Chinese title is descriptive"), value=lambda case: case.title_zh_descriptive
+    )
+    title_en_descriptive = Column(
+        _("English title is descriptive"), value=lambda case: case.title_en_descriptive
+    )
+    official_source = Column(_("Official source"), value=official_source)
     needs_verification = Column(_("Needs verification"), value=lambda case: case.needs_verification)
     source_url = Column(_("Source"), value=lambda case: case.source_url or None)
     permalink = Column(_("Permalink"), value=lambda case: case.get_absolute_url(), absolute=True)
@@ -114,3 +144,6 @@ class CaseTable(Table):
 
     def order_title(self, queryset, is_descending):
         return queryset.order_by_title(descending=is_descending), True
+
+    def order_released_on(self, queryset, is_descending):
+        return queryset.order_by_release(descending=is_descending), True

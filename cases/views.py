@@ -1,4 +1,6 @@
 import datetime
+from itertools import groupby
+from operator import attrgetter
 
 from django.conf import settings
 from django.db.models import F
@@ -21,7 +23,7 @@ from cases.tables import CaseTable
 from regions.models import PilotProgram, Region
 from servtrade.caching import cached
 from servtrade.http_caching import catalogue_version
-from servtrade.views import PublicListView
+from servtrade.views import PAGE_SIZES, PageSizePaginator, PublicListView
 
 # How many related cases a case page suggests.
 RELATED_CASES = 6
@@ -50,8 +52,8 @@ class HomeView(TemplateView):
 def home_figures():
     latest = CaseBatch.objects.with_case_counts().select_related("program")
     return {
-        "program_count": PilotProgram.objects.count(),
-        "region_count": Region.objects.filter(memberships__isnull=False).distinct().count(),
+        "program_count": PilotProgram.objects.with_members().count(),
+        "region_count": Region.objects.pilot().count(),
         "batch_count": CaseBatch.objects.count(),
         "case_count": Case.objects.published().count(),
         "latest_batch": latest.order_by(F("published_on").desc(nulls_last=True)).first(),
@@ -59,7 +61,8 @@ def home_figures():
 
 
 class CaseListView(PublicListView):
-    queryset = Case.objects.published().listed().with_adoption_counts()
+    # Newest release first, cases whose release date is not known last.
+    queryset = Case.objects.published().listed().with_adoption_counts().order_by_release()
     filterset_class = CaseFilterSet
     table_class = CaseTable
     template_name = "cases/case_list.html"
@@ -71,7 +74,11 @@ class CaseListView(PublicListView):
     def get_filterset_kwargs(self, filterset_class):
         # Options, counts and the total are cached until the catalogue changes.
         version = catalogue_version(self.request)
-        return {**super().get_filterset_kwargs(filterset_class), "version": version}
+        return {
+            **super().get_filterset_kwargs(filterset_class),
+            "version": version,
+            "rows_needed": self.rows_needed(),
+        }
 
     def get_context_data(self, **kwargs):
         # The charts of the filtered cases are cached under the list's catalogue version
@@ -98,6 +105,8 @@ class CaseDetailView(DetailView):
         related = Case.objects.published().related_to(case).listed()[:RELATED_CASES]
         return super().get_context_data(
             related_cases=related,
+            official_sources=case.official_sources(),
+            other_sources=case.other_sources(),
             permalink=permalink,
             adoptions=case.adoptions.published().select_related("region"),
             # Every pilot region but its own adopted a case its batch had replicated nationwide.
@@ -192,9 +201,11 @@ class CitationDownloadView(DetailView):
 
 
 class BatchDetailView(DetailView):
-    """A batch's published cases, grouped by theme, with how many of them are catalogued."""
+    """A batch's published cases, grouped by theme, a page at a time, with how many of them are
+    catalogued: the same queries at any size (the count comes with the batch)."""
 
     template_name = "cases/casebatch_detail.html"
+    cases_per_page = PAGE_SIZES[1]
 
     def get_object(self, queryset=None):
         batches = CaseBatch.objects.with_case_counts().select_related("program")
@@ -203,9 +214,21 @@ class BatchDetailView(DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        cases = self.object.cases.published().listed()
+        batch = self.object
+        cases = batch.cases.published().listed()
+        cases = cases.order_by(F("theme__position").asc(nulls_last=True), "theme__slug", "slug")
+        paginator = PageSizePaginator(cases, self.cases_per_page, count=batch.catalogued_published)
+        page = paginator.get_page(self.request.GET.get("page"))
+        # A theme's heading counts its cases in the whole batch, not just on this page.
+        totals = batch.cases.published().totals_by_theme()
+        groups = [
+            (theme, list(cases), totals.get(theme.pk if theme else None, 0))
+            for theme, cases in groupby(page, key=attrgetter("theme"))
+        ]
         return super().get_context_data(
-            cases=cases.order_by(F("theme__position").asc(nulls_last=True), "theme__slug", "slug"),
+            page=page,
+            page_range=paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            groups=groups,
             **kwargs,
         )
 

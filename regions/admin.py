@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from regions.models import Membership, PilotProgram, Region
 from servtrade.history import HistoryAdmin
@@ -10,6 +12,27 @@ VERIFICATION_FIELDSET = (
 )
 
 
+@admin.action(description=_("Mark as checked: clear “needs verification”"), permissions=["change"])
+def clear_verification(modeladmin, request, queryset):
+    """Clear the flag of the selected records at once, all or none, once an editor has checked
+    their facts. Saved one by one, so that each record's history says who cleared it."""
+    flagged = modeladmin.model.objects.filter(pk__in=queryset.values("pk"), needs_verification=True)
+    with transaction.atomic():
+        records = list(flagged.select_for_update())
+        for record in records:
+            record.needs_verification = False
+            record.save(update_fields=["needs_verification"])
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d record marked as checked.",
+            "%(count)d records marked as checked.",
+            len(records),
+        )
+        % {"count": len(records)},
+    )
+
+
 @admin.register(Region)
 class RegionAdmin(HistoryAdmin):
     list_display = ["name_zh", "name_en", "kind", "parent", "code", "needs_verification"]
@@ -18,6 +41,7 @@ class RegionAdmin(HistoryAdmin):
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name_en"]}
+    actions = [clear_verification]
     fieldsets = [
         (None, {"fields": ["name_zh", "name_en", "slug", "kind", "parent", "code"]}),
         (_("Seat"), {"fields": ["latitude", "longitude", "coordinates_approximate"]}),
@@ -40,6 +64,7 @@ class PilotProgramAdmin(HistoryAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
     date_hierarchy = "approved_on"
     inlines = [MembershipInline]
+    actions = [clear_verification]
     fieldsets = [
         (None, {"fields": ["name_zh", "name_en", "slug"]}),
         (

@@ -1,8 +1,19 @@
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_filters import CharFilter
 
 from regions.models import PilotProgram, Region, RegionQuerySet
 from servtrade.facets import FacetFilter, FacetFilterSet, Option
+
+# What the region list shows when its URL chooses nothing.
+DEFAULT_SCOPE = "pilot"
+
+
+def scope_options():
+    return [
+        Option("pilot", _("Pilot regions")),
+        Option("province", _("Other regions (the provinces around pilot regions)")),
+    ]
 
 
 def program_options():
@@ -19,8 +30,18 @@ def province_options():
 
 
 class RegionFilterSet(FacetFilterSet):
-    """The public region list's filters, by slug or kind, as a shareable URL."""
+    """The public region list's filters, by slug or kind, as a shareable URL.
 
+    It lists pilot regions unless the URL chooses a ``scope``: the provinces around them, which
+    are not pilot regions themselves, only by that filter (``?scope=province``).
+    """
+
+    scope = FacetFilter(
+        label=_("Show"),
+        apply=RegionQuerySet.in_scopes,
+        count=RegionQuerySet.scope_counts,
+        options=scope_options,
+    )
     q = CharFilter(label=_("Name"), method="search", max_length=100)
     program = FacetFilter(
         label=_("Pilot program"),
@@ -43,4 +64,10 @@ class RegionFilterSet(FacetFilterSet):
 
     class Meta:
         model = Region
-        fields = ["q", "program", "kind", "province"]
+        fields = ["scope", "q", "program", "kind", "province"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is None or "scope" not in data:
+            data = data.copy() if data is not None else QueryDict(mutable=True)
+            data.setlist("scope", [DEFAULT_SCOPE])
+        super().__init__(data, *args, **kwargs)

@@ -5,7 +5,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +77,23 @@ class RegionQuerySet(models.QuerySet):
     def in_provinces(self, slugs):
         return self.with_children_of(slugs)
 
+    def with_is_pilot(self):
+        """Annotate ``is_pilot``: a member of at least one pilot program."""
+        return self.annotate(is_pilot=Exists(Membership.objects.filter(region=OuterRef("pk"))))
+
+    def in_scopes(self, scopes):
+        """``pilot``: pilot regions; ``province``: the other regions, the provinces around them."""
+        return self.with_is_pilot().filter(is_pilot__in=[scope == "pilot" for scope in scopes])
+
+    def scope_counts(self):
+        rows = (
+            self.with_is_pilot()
+            .order_by()
+            .values_list("is_pilot")
+            .annotate(n=Count("pk", distinct=True))
+        )
+        return {("pilot" if is_pilot else "province"): n for is_pilot, n in rows}
+
     # Counts are distinct: the list's queryset already joins the cases it counts.
 
     def kind_counts(self):
@@ -100,10 +117,24 @@ class RegionQuerySet(models.QuerySet):
         return dict(rows)
 
     def with_case_counts(self):
-        """Annotate ``case_count``: the published cases each region leads."""
-        return self.annotate(
-            case_count=Count("led_cases", filter=Q(led_cases__in=published_cases()), distinct=True)
+        """Annotate ``case_count``: the published cases the region leads, a province's including
+        those its cities and new areas lead (each case once).
+
+        The one definition of "cases led": the case list's region filter and its counts
+        (``CaseQuerySet.in_regions``, ``region_counts``) include a province's regions the same way.
+        """
+        links = Region.led_cases.through.objects.filter(
+            Q(region=OuterRef("pk")) | Q(region__parent=OuterRef("pk")),
+            case__in=published_cases(),
         )
+        counts = (
+            links.order_by()
+            .annotate(group=Value(1))
+            .values("group")
+            .annotate(n=Count("case", distinct=True))
+            .values("n")
+        )
+        return self.annotate(case_count=Coalesce(Subquery(counts), 0))
 
 
 def published_cases():
@@ -228,6 +259,11 @@ class Region(Verifiable):
 
 
 class PilotProgramQuerySet(models.QuerySet):
+    def with_members(self):
+        """Programs that have member regions: the pilot programs proper. A program announced
+        without members yet (the demonstration zones) is listed, labelled, but not counted."""
+        return self.filter(Exists(Membership.objects.filter(program=OuterRef("pk"))))
+
     def with_counts(self):
         """Annotate ``region_count``, ``batch_count`` and ``case_count`` (published cases).
 

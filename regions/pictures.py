@@ -208,14 +208,11 @@ def completeness(program=None):
     A program's official total is known only when every batch's number is; otherwise the
     total row says so rather than adding up part of it.
     """
-    batches = batch_model().objects.with_case_counts().select_related("program")
+    batches = batch_model().objects.all()
     if program is not None:
         batches = batches.filter(program=program)
-    groups = {}
-    for batch in batches.order_by("program__approved_on", "program__slug", "number"):  # one query
-        groups.setdefault(batch.program, []).append(batch)
     rows = []
-    for group_program, group in groups.items():
+    for group in batches.coverage():  # one query; the coverage table's own counts
         rows += [
             CompletenessRow(
                 str(batch.short_title),
@@ -223,15 +220,14 @@ def completeness(program=None):
                 batch.catalogued_published,
                 batch.official_case_count,
             )
-            for batch in group
+            for batch in group.batches
         ]
-        officials = [batch.official_case_count for batch in group]
         rows.append(
             CompletenessRow(
-                _("%(program)s, all batches") % {"program": phase_label(group_program)},
-                group_program.get_absolute_url(),
-                sum(batch.catalogued_published for batch in group),
-                None if None in officials else sum(officials),
+                _("%(program)s, all batches") % {"program": phase_label(group.program)},
+                group.program.get_absolute_url(),
+                group.catalogued,
+                group.official,
                 is_total=True,
             )
         )

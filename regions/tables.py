@@ -10,6 +10,16 @@ def link(obj, text=None):
     return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), localized(text or obj.name))
 
 
+# Beside a program announced without member regions: not a pilot program (yet), not counted.
+ANNOUNCED = _("announced, no member regions yet")
+
+
+def program_name(program):
+    if program.region_count:
+        return link(program)
+    return format_html('{} <span class="flag">{}</span>', link(program), ANNOUNCED)
+
+
 def or_empty(value):
     return EMPTY if value in (None, "") else value
 
@@ -66,7 +76,7 @@ def period(program):
 class ProgramTable(Table):
     """The pilot's phases, oldest first, with ``with_counts()`` annotations."""
 
-    name = Column(_("Pilot program"), html=link)
+    name = Column(_("Pilot program"), html=program_name)
     approved_on = Column(
         _("Approved"),
         html=lambda program: (

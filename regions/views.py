@@ -46,7 +46,11 @@ class RegionDetailView(DetailView):
         return super().get_context_data(
             memberships=region.memberships.select_related("program"),
             children=region.children.all(),
-            cases=region.led_cases.published().listed()[:REGION_CASES_SHOWN],
+            # The cases its count counts: a province's include its regions' (see with_case_counts).
+            cases=published_cases()
+            .in_regions([region.slug])
+            .listed()
+            .order_by_release()[:REGION_CASES_SHOWN],
             adoptions=adoptions,
             adopted_from_here=adopted_from_here,
             nationwide_cases=nationwide.listed()[:REGION_CASES_SHOWN] if nationwide_count else [],
@@ -62,6 +66,10 @@ class ProgramListView(SingleTableView):
 
     def get_queryset(self):
         return PilotProgram.objects.with_counts()
+
+    def get_context_data(self, **kwargs):
+        batches = PilotProgram._meta.get_field("batches").related_model.objects
+        return super().get_context_data(coverage=batches.coverage(), **kwargs)
 
 
 class ProgramDetailView(DetailView):

@@ -91,9 +91,11 @@ class FacetFilterSet(django_filters.FilterSet):
     serve both to validate the values in the URL and to label the counts.
     """
 
-    def __init__(self, *args, version=None, **kwargs):
+    def __init__(self, *args, version=None, rows_needed=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.version = version
+        # How many rows of the default order the page shows or skips (see get_counter).
+        self.rows_needed = rows_needed
         self._options = {}
 
     def get_options(self, name):
@@ -114,11 +116,45 @@ class FacetFilterSet(django_filters.FilterSet):
             if value not in (None, "", [])
         )
 
+    def get_counter(self):
+        """Something that counts faster than SQL (see cases.counting), or None to count in SQL.
+
+        For this FilterSet's values it answers ``count()``, ``facet_counts(name)`` (None for a
+        facet it does not know), ``rows(queryset, rows_needed)`` (the page's rows read by id,
+        or None to filter in SQL) and ``few_ids()`` (the ids of all the results when they are
+        few, else None).
+        """
+        return None
+
+    @property
+    def counter(self):
+        if not hasattr(self, "_counter"):
+            self._counter = self.get_counter()
+        return self._counter
+
     def count(self):
         """How many results the filters give (for the paginator), cached with the counts."""
+        if self.counter is not None:
+            return self.counter.count()
         return cached(
             self.version, ("count", type(self).__name__, self.state()), lambda: self.qs.count()
         )
+
+    def filter_queryset(self, queryset):
+        if self.counter is None:
+            return super().filter_queryset(queryset)
+        # The counter knows the results: the page reads them by id when it can.
+        rows = self.counter.rows(queryset, self.rows_needed)
+        if rows is not None:
+            return rows
+        queryset = super().filter_queryset(queryset)
+        if (ids := self.counter.few_ids()) is not None:
+            queryset = queryset.filter(pk__in=ids)
+        return queryset
+
+    def notices(self):
+        """What the page should say about how it found its results (none here)."""
+        return []
 
     def get_form_class(self):
         # Only a bound FilterSet builds its form, so a page without parameters reads no options
@@ -188,11 +224,17 @@ class FacetFilterSet(django_filters.FilterSet):
         with no rows is left out unless it is selected (so it can be unselected).
         """
         names = names or self.facet_names
-        all_counts = cached(
-            self.version,
-            ("facet-counts", type(self).__name__, self.state(), tuple(names)),
-            lambda: {name: self.facet_counts(name) for name in names},
-        )
+        all_counts = {}
+        if self.counter is not None:
+            all_counts = {name: self.counter.facet_counts(name) for name in names}
+        # What the counter cannot count (or everything, without one) is counted in SQL.
+        in_sql = tuple(name for name in names if all_counts.get(name) is None)
+        if in_sql:
+            all_counts |= cached(
+                self.version,
+                ("facet-counts", type(self).__name__, self.state(), in_sql),
+                lambda: {name: self.facet_counts(name) for name in in_sql},
+            )
         result = []
         for name in names:
             facet_filter = self.filters[name]

@@ -142,6 +142,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
+# The case list's counting bitmaps (cases.counting) are built in a thread of their own, so that
+# no visitor waits for them; tests build them in the request, inside the test's transaction.
+COUNTING_IN_BACKGROUND = env_bool("DJANGO_COUNTING_IN_BACKGROUND", default=True)
+# Up to this many results the list's query is given their ids, and a search is ranked; more
+# matches of a search are listed newest first (ranking reads every match's index entry).
+COUNTING_FEW_RESULTS = 1000
 
 AUTHENTICATION_BACKENDS = [
     # Refuses a sign-in while its user and address are locked out, before checking the password.

@@ -90,6 +90,19 @@ class PublicListView(SingleTableMixin, FilterView):
             context.update(downloads=[], bulk_url=self.bulk_url)
         return context
 
+    def rows_needed(self):
+        """How many rows of the list's default order this page shows or skips (page × size);
+        None when another order is asked for, the page number is no number, or it is a download.
+        """
+        params = self.request.GET
+        if "sort" in params or self.download_format():
+            return None
+        try:
+            page, size = int(params.get("page", 1)), int(params.get("per_page", PAGE_SIZES[0]))
+        except ValueError:
+            return None
+        return page * size if page >= 1 and size in PAGE_SIZES else None
+
     def render_to_response(self, context, **response_kwargs):
         export_format = self.download_format()
         if export_format is None:
@@ -114,7 +127,7 @@ class PublicListView(SingleTableMixin, FilterView):
         return downloads
 
     def get_notices(self, table):
-        notices = [
+        notices = self.filterset.notices() + [
             gettext("%(filter)s: “%(value)s” was not understood and is ignored.")
             % {"filter": label, "value": shorten(value)}
             for label, value in self.filterset.ignored()

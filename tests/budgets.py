@@ -1,33 +1,45 @@
 """Every page's query budget, in one place: the view tests and the scale test share them."""
 
-# The case list on a cold cache: the catalogue version + 6 facet options (the "adopted" facet's
-# one option is fixed) + 7 facet counts + count + page + 2 prefetches; on a warm cache only the
-# version, the page and its prefetches.
-CASE_LIST_QUERIES = 18
-CASE_LIST_QUERIES_WARM = 4
-# Facets alone: 6 options + 7 counts.
-FACET_QUERIES = 13
-# The catalogue version (read for the page's ETag, servtrade/http_caching.py) + 6 for the page
-# + 3 index reads for the related cases' candidates (see related_to) + its adoptions + the pilot
+# The case list on a cold cache: the catalogue version + 6 facet options (the "adopted" and
+# "source" facets' options are fixed) + the counting bitmaps (the version again and 7
+# aggregates, in a savepoint: 10, cases.counting) + the "adopted" facet's count, which the
+# bitmaps do not know (in SQL) + page + 3 prefetches (regions, sectors, sources). With an
+# "adopted" filter the bitmaps step aside and everything is counted in SQL (the version + 6
+# options + 8 counts + count + page + 3 prefetches: 20). Warm: only the version, the page and
+# its prefetches.
+CASE_LIST_QUERIES = 22
+CASE_LIST_QUERIES_WARM = 5
+# A search reads which sectors' and themes' names it gives for the page's ranked query, cold
+# or warm (2); on a cold cache its bitmap also reads its index once and the names (3).
+SEARCH_QUERIES = 2
+SEARCH_BITMAP_QUERIES = 3
+# Facets alone, in SQL: 6 options + 8 counts.
+FACET_QUERIES = 14
+# The catalogue version (read for the page's ETag, servtrade/http_caching.py) + 7 for the page
+# (its sources and the related cases' sources included) + 3 index reads for the related cases'
+# candidates (see related_to) + 1 for the related cases' sources + its adoptions + the pilot
 # regions that adopted it if its batch was replicated nationwide.
-CASE_DETAIL_QUERIES = 12
-# The version (ETag) + 4 for the page.
-BATCH_QUERIES = 5
-# Cold: the version + 5 figures + 3 facet options + 3 facet counts + the pictures (map 3,
-# completeness 1, timeline 2); warm: the version alone.
-HOME_QUERIES = 18
+CASE_DETAIL_QUERIES = 14
+# The version (ETag) + the batch with its counts, its cases per theme, a page of cases and 3
+# prefetches (regions, sectors, sources).
+BATCH_QUERIES = 7
+# Cold: the version + 5 figures + 3 facet options + the counting bitmaps (10) + the pictures
+# (map 3, completeness 1, timeline 2); warm: the version alone.
+HOME_QUERIES = 25
 HOME_QUERIES_WARM = 1
 
 # Each page first reads the catalogue version for its ETag (servtrade/http_caching.py), then:
-# 3 facet options + 3 facet counts + count + page + programs prefetch.
-REGION_LIST_QUERIES = 10
-# 7 for the page (with the version), its adoptions, adoptions of the cases it leads, how many
-# cases it adopted by nationwide replication and, when there are any, those cases (3: with
-# regions and sectors).
+# 3 facet options + 4 facet counts + count + page + programs prefetch (the scope facet's
+# options are fixed; it counts like the others).
+REGION_LIST_QUERIES = 11
+# 8 for the page (with the version and its cases' sources), its adoptions, adoptions of the
+# cases it leads, how many cases it adopted by nationwide replication and, when there are any,
+# those cases (4: with regions, sectors and sources). Measured: Shanghai on the demo, 15.
 # ... and, on a cold cache, the pictures (map 3); warm, the pictures run none.
 REGION_PICTURE_QUERIES = 3
-REGION_DETAIL_QUERIES = 13 + REGION_PICTURE_QUERIES
-PROGRAM_LIST_QUERIES = 2
+REGION_DETAIL_QUERIES = 15 + REGION_PICTURE_QUERIES
+# The programs with their counts, and the batches' coverage.
+PROGRAM_LIST_QUERIES = 3
 # The page's 4 and, on a cold cache, the pictures (map 3, completeness 1, timeline 2).
 PROGRAM_DETAIL_QUERIES = 4 + 6
 
@@ -52,5 +64,6 @@ BULK_FILE_QUERIES = 0
 
 def download_queries(rows):
     """A download: the version, the facet options that validate the URL, the count (against
-    settings.EXPORT_ROW_LIMIT), then a chunk of 1,000 rows and its two prefetches at a time."""
-    return 1 + 6 + 1 + 3 * (rows // 1000 + 1)
+    settings.EXPORT_ROW_LIMIT), then a chunk of 1,000 rows and its three prefetches (regions,
+    sectors, sources) at a time."""
+    return 1 + 6 + 1 + 4 * (rows // 1000 + 1)

@@ -1,4 +1,5 @@
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
 from cases.roles import sync_roles
@@ -9,6 +10,13 @@ from tests.factories import SuperuserFactory, UserFactory
 def fast_password_hashing(settings):
     # The real hasher's work takes most of a second per password here; tests need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def counting_in_the_request(settings):
+    """Counting bitmaps built in the request: a background thread has its own connection and
+    could not see the test's uncommitted rows (tests/cases/test_counting.py tests the thread)."""
+    settings.COUNTING_IN_BACKGROUND = False
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +51,21 @@ def make_staff(db):
         return user
 
     return make
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The real demo fixtures, loaded once for a module and removed afterwards."""
+    from cases.models import Case, CaseBatch, ServiceSector, Source, Theme
+    from regions.models import Membership, PilotProgram, Region
+
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+        yield
+        Case.objects.all().delete()
+        CaseBatch.objects.all().delete()
+        Membership.objects.all().delete()
+        PilotProgram.objects.all().delete()
+        Region.objects.filter(parent__isnull=False).delete()
+        for model in (Region, Theme, ServiceSector, Source):
+            model.objects.all().delete()

@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from cases.models import Adoption, Case, CaseBatch, ServiceSector, Theme
+from cases.models import Adoption, Case, CaseBatch, ServiceSector, Source, Theme
 from regions.models import Membership, PilotProgram, Region
 
 
@@ -91,6 +91,21 @@ class CaseBatchFactory(factory.django.DjangoModelFactory):
     official_case_count = 25
 
 
+class SourceFactory(factory.django.DjangoModelFactory):
+    """A secondary source unless told otherwise; an official one sits on a government site."""
+
+    class Meta:
+        model = Source
+        django_get_or_create = ["key"]
+
+    key = factory.Sequence(lambda n: f"S{n}")
+    url = factory.Sequence(lambda n: f"https://news.example.org/{n}.html")
+    title = factory.Sequence(lambda n: f"Report {n} on the best practice cases")
+    publisher = "news reprint"
+    date = "2023-11"
+    kind = Source.Kind.SECONDARY
+
+
 class CaseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Case
@@ -116,6 +131,11 @@ class CaseFactory(factory.django.DjangoModelFactory):
     def sectors(self, create, extracted, **kwargs):
         if create and extracted:
             self.sectors.set(extracted)
+
+    @factory.post_generation
+    def sources(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.sources.set(extracted)
 
 
 class DraftCaseFactory(CaseFactory):

@@ -14,6 +14,7 @@ from tests.factories import (
     PilotProgramFactory,
     RegionFactory,
     ServiceSectorFactory,
+    SourceFactory,
     ThemeFactory,
 )
 
@@ -26,6 +27,7 @@ ADMIN_MODELS = [
     ("cases", "servicesector"),
     ("cases", "casebatch"),
     ("cases", "case"),
+    ("cases", "source"),
     ("cases", "adoption"),
 ]
 
@@ -40,6 +42,7 @@ def populate(rows):
             theme=ThemeFactory(),
             lead_regions=[membership.region, RegionFactory()],
             sectors=[ServiceSectorFactory()],
+            sources=[SourceFactory()],
         )
         AdoptionFactory(region=membership.region)
     return batch
@@ -195,3 +198,29 @@ def test_an_unknown_sector_in_the_changelist_filter_shows_nothing_not_an_error(a
     response = admin_client.get(reverse("admin:cases_case_changelist"), {"sectors": "abc"})
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == []
+
+
+@pytest.mark.parametrize(
+    ("changelist", "factory"),
+    [
+        ("admin:regions_region_changelist", RegionFactory),
+        ("admin:cases_case_changelist", CaseFactory),
+    ],
+)
+def test_editors_clear_the_verification_flag_of_many_records_at_once(
+    admin_client, changelist, factory
+):
+    checked = factory.create_batch(2, needs_verification=True)
+    unchecked = factory(needs_verification=True)
+    response = admin_client.post(
+        reverse(changelist),
+        {"action": "clear_verification", "_selected_action": [r.pk for r in checked]},
+        follow=True,
+    )
+    assert "2 records marked as checked." in response.content.decode()
+    model = type(unchecked)
+    assert not model.objects.filter(pk__in=[r.pk for r in checked], needs_verification=True)
+    assert model.objects.get(pk=unchecked.pk).needs_verification
+    # Each record's history says the flag was cleared, and by whom.
+    latest = model.history.filter(id=checked[0].pk).latest("history_date")
+    assert latest.history_user.username == "admin" and not latest.needs_verification

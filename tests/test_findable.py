@@ -151,7 +151,7 @@ def test_a_case_page_describes_itself_with_its_summary_and_an_article(client, ca
     (article,) = head.json_ld
     assert article["@type"] == "Article"
     assert article["headline"] == "Sports services trade"
-    assert article["datePublished"] == catalogue["case"].published_on.isoformat()
+    assert article["datePublished"] == catalogue["case"].released_on.isoformat()
     assert article["dateModified"]
     assert article["publisher"]["name"] == "servtrade"
     assert article["sourceOrganization"]["name"] == "MOFCOM"

@@ -5,7 +5,6 @@ import re
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 
 from cases.fixtures import FIXTURE_NAMES, FIXTURES_DIR
 from cases.models import Case, CaseBatch, ServiceSector, Theme
@@ -23,21 +22,6 @@ def facts_program(facts_id):
 
 def slug_of(region_id):
     return region_id.replace("_", "-")
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo fixtures, loaded once for this module and removed afterwards."""
-    with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
-        yield
-        Case.objects.all().delete()
-        CaseBatch.objects.all().delete()
-        Membership.objects.all().delete()
-        PilotProgram.objects.all().delete()
-        Region.objects.filter(parent__isnull=False).delete()
-        for model in (Region, Theme, ServiceSector):
-            model.objects.all().delete()
 
 
 @pytest.mark.django_db
@@ -112,30 +96,37 @@ def test_each_theme_has_the_cases_of_its_facts_categories(demo, db):
 
 def test_every_case_has_its_lead_regions_a_source_and_both_summaries(demo, db):
     by_slug = {EDITORIAL["cases"][case["id"]]["slug"]: case for case in FACTS["cases"]}
-    cases = Case.objects.prefetch_related("lead_regions", "sectors")
+    cases = Case.objects.prefetch_related("lead_regions", "sectors", "sources")
     assert len(cases) == len(FACTS["cases"])
     for case in cases:
         facts = by_slug[case.slug]
         assert {region.slug for region in case.lead_regions.all()} == {
             slug_of(region_id) for region_id in facts["lead_region_ids"]
         }
-        assert case.source_url.startswith("http"), case.slug
+        assert [s.key for s in case.sources.all()] == sorted(facts["sources"]), case.slug
+        # The plain link is an official or secondary source's, never a mirror's.
+        mirrors = {s.url for s in case.sources.all() if s.kind == "mirror"}
+        assert case.source_url not in mirrors, case.slug
         assert case.summary_zh and case.summary_en, case.slug
         if facts["title_zh"]:
-            assert case.title_zh == facts["title_zh"]
+            assert case.title_zh == facts["title_zh"] and not case.title_zh_descriptive
+        else:
+            assert case.title_zh == EDITORIAL["cases"][facts["id"]]["title_zh"]
+            assert case.title_zh_descriptive, case.slug
         if facts["title_en"]:
             assert case.title_en == re.sub(r"^\(theme\) ", "", facts["title_en"])
         assert case.title_is_topic == (not facts["title_known"])
 
 
-def test_a_case_known_only_by_topic_falls_back_to_the_topic_visibly(demo, db):
+def test_a_case_known_only_by_topic_has_our_chinese_title_marked_descriptive(demo, db):
     from django.utils import translation
 
     case = Case.objects.get(slug="beijing-cross-border-data-security")
-    assert case.title_is_topic and case.title_zh == ""
+    assert case.title_is_topic and case.title_zh_descriptive
     with translation.override("zh-hans"):
         title = case.title
-    assert title.startswith("Cross-border data security") and title.is_fallback
+        assert case.title_is_descriptive
+    assert title == "建立数据跨境安全管理机制，推动数据合规出境" and not title.is_fallback
 
 
 def test_the_seeds_worked_examples_are_in_the_fourth_batch(demo, db):

@@ -29,6 +29,8 @@ from tests.budgets import (
     PROGRAM_LIST_QUERIES,
     REGION_DETAIL_QUERIES,
     REGION_LIST_QUERIES,
+    SEARCH_BITMAP_QUERIES,
+    SEARCH_QUERIES,
     download_queries,
 )
 
@@ -78,14 +80,20 @@ def public_pages():
     return [
         ("home", url("home"), HOME_QUERIES, HOME_QUERIES_WARM),
         ("case list", url("cases:case-list"), CASE_LIST_QUERIES, CASE_LIST_QUERIES_WARM),
+        # A search also reads which sectors' and themes' names it gives.
         *(
-            (name, url("cases:case-list", query=query), CASE_LIST_QUERIES, CASE_LIST_QUERIES_WARM)
-            for name, query in [
-                ("filtered", FILTER),
-                ("search 数据", "q=数据"),
-                ("search 服务贸易", "q=服务贸易"),
-                ("search sports", "q=sports"),
-                ("last page", "page=99999"),
+            (
+                name,
+                url("cases:case-list", query=query),
+                CASE_LIST_QUERIES + extra + cold_extra,
+                CASE_LIST_QUERIES_WARM + extra,
+            )
+            for name, query, extra, cold_extra in [
+                ("filtered", FILTER, 0, 0),
+                ("search 数据", "q=数据", SEARCH_QUERIES, SEARCH_BITMAP_QUERIES),
+                ("search 服务贸易", "q=服务贸易", SEARCH_QUERIES, SEARCH_BITMAP_QUERIES),
+                ("search sports", "q=sports", SEARCH_QUERIES, SEARCH_BITMAP_QUERIES),
+                ("last page", "page=99999", 0, 0),
             ]
         ),
         ("case", url("cases:case-detail", case.slug), CASE_DETAIL_QUERIES, None),

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
+from regions.verification import unconfirmed_facts
 from servtrade.bilingual import HTML_LANG
 
 register = template.Library()
@@ -161,6 +162,12 @@ def query_without(context, name, value=None):
 def any_selected(facets):
     """Whether any option of these facets is selected."""
     return any(facet.selected for facet in facets)
+
+
+@register.filter
+def unconfirmed(record):
+    """Which facts of a flagged record are unconfirmed and what would confirm each."""
+    return unconfirmed_facts(record)
 
 
 @register.filter

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from cases import citations
 from cases.models import Case
@@ -20,7 +20,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
 ACCESSED = datetime.date(2026, 12, 1)
 
 
@@ -241,8 +240,10 @@ def test_the_case_page_shows_both_styles_in_both_languages(client):
     text = response.text
     # Each citation points at the page in its own language.
     assert "[EB/OL]//全面深化服务贸易创新发展试点最佳实践案例（第四批）. (2023-11-01)" in text
-    assert f"[{TODAY.isoformat()}]. http://testserver/zh-hans/cases/beijing-data/." in text
-    assert f"[{TODAY.isoformat()}]. http://testserver/en/cases/beijing-data/." in text
+    # The site's date (Asia/Shanghai), which is not the machine's after 16:00 UTC.
+    today = timezone.localdate().isoformat()
+    assert f"[{today}]. http://testserver/zh-hans/cases/beijing-data/." in text
+    assert f"[{today}]. http://testserver/en/cases/beijing-data/." in text
     assert '<p class="citation" id="cite-apa7-zh" lang="zh-Hans" data-copy' in text
     assert "<i>The Beijing data exchange.</i>" in text
     assert text.count("data-copy ") == 4

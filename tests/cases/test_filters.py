@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from cases.filters import CaseFilterSet
 from cases.models import Case
-from tests.budgets import FACET_QUERIES
+from tests.budgets import FACET_QUERIES, SEARCH_QUERIES
 from tests.factories import (
     CaseBatchFactory,
     CaseFactory,
@@ -78,15 +78,21 @@ def test_a_case_in_two_chosen_sectors_is_listed_once():
 def test_it_filters_by_batch_key_program_and_year():
     program = PilotProgramFactory(slug="pilot-2020")
     fourth = CaseFactory(
-        batch=CaseBatchFactory(program=program, number=4), published_on=datetime.date(2023, 11, 1)
+        batch=CaseBatchFactory(program=program, number=4, published_on=datetime.date(2023, 11, 1))
     )
+    # Catalogued in 2021, but the year is the ministry's release, the batch's.
     first = CaseFactory(
-        batch=CaseBatchFactory(program=program, number=1), published_on=datetime.date(2021, 5, 12)
+        batch=CaseBatchFactory(program=program, number=1, published_on=datetime.date(2021, 5, 12)),
+        published_on=datetime.date(2023, 1, 1),
     )
-    CaseFactory(batch=CaseBatchFactory(program=PilotProgramFactory(slug="pilot-2016"), number=4))
+    undated = CaseFactory(
+        batch=CaseBatchFactory(program=PilotProgramFactory(slug="pilot-2016"), published_on=None),
+        published_on=datetime.date(2021, 5, 12),
+    )
     assert filtered("batch=pilot-2020-4")[1] == {fourth}
     assert filtered("program=pilot-2020")[1] == {fourth, first}
     assert filtered("year=2021")[1] == {first}
+    assert filtered("year=unknown")[1] == {undated}
 
 
 def test_it_ignores_an_unknown_theme_visibly_and_keeps_the_known_one():
@@ -155,9 +161,10 @@ def test_facets_cost_one_query_for_options_and_one_for_counts_each(
     filterset = CaseFilterSet(
         QueryDict("theme=x&region=y&q=案例"), queryset=Case.objects.published()
     )
-    with django_assert_num_queries(FACET_QUERIES):
+    # The search reads once which sector and theme names it gives.
+    with django_assert_num_queries(FACET_QUERIES + SEARCH_QUERIES):
         facets = filterset.facets()
-    assert len(facets) == 7
+    assert len(facets) == 8
 
 
 def test_facet_counts_follow_a_keyword_search():

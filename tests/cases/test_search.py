@@ -156,3 +156,30 @@ def test_flushing_the_cases_empties_the_index_too():
     assert not CaseSearch.objects.exists()
     make("again", title_zh="数据")
     assert slugs(Case.objects.search("数据")) == ["again"]
+
+
+def test_other_forms_of_an_english_word_match():
+    make("finance", summary_en="Cross-border finance for IP")
+    make("financing", title_en="IP-based cross-border financing")
+    make("sports", title_en="Sports services trade")
+    for query in ("finance", "financial", "financing"):
+        assert set(slugs(Case.objects.search(query))) == {"finance", "financing"}, query
+
+
+def test_a_sector_or_theme_name_finds_its_cases_after_those_whose_text_matches():
+    from tests.factories import ServiceSectorFactory, ThemeFactory
+
+    finance = ServiceSectorFactory(code="SG", name_en="Financial services", name_zh="金融服务")
+    transport = ServiceSectorFactory(code="SC", name_en="Transport", name_zh="运输")
+    in_text = make("in-text", summary_en="Financial platform")
+    in_sector = CaseFactory(slug="in-sector", title_en="Bank pilot", sectors=[finance])
+    CaseFactory(slug="elsewhere", title_en="Rail rules", sectors=[transport])
+    assert slugs(Case.objects.search("financial")) == ["in-text", "in-sector"]
+    assert slugs(Case.objects.search("金融")) == ["in-sector"]
+    # A name matches at the start of a word only: "sport" is not in "Transport".
+    assert slugs(Case.objects.search("sport")) == []
+    theme = ThemeFactory(name_en="Opening up wider", name_zh="扩大对外开放")
+    in_text.theme = theme
+    in_text.save()
+    assert slugs(Case.objects.search("开放")) == ["in-text"]
+    assert in_sector not in Case.objects.search("opening")

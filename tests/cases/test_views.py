@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from cases.models import Case
 from tests.budgets import (
@@ -302,7 +302,7 @@ def test_the_case_page_shows_every_field_and_its_links(client, django_assert_max
     assert "A data exchange for the capital." in text
     assert 'href="https://www.mofcom.gov.cn/case"' in text
     assert "Last updated" in text
-    today = datetime.date.today().isoformat()
+    today = timezone.localdate().isoformat()  # the site's date (Asia/Shanghai)
     assert (
         "Ministry of Commerce. Beijing data exchange[EB/OL]//Fourth batch. "
         f"(2023-11-01)[{today}]. http://testserver/en/cases/beijing-data/." in text
@@ -314,11 +314,16 @@ def test_a_draft_case_is_not_found(client):
     assert client.get(url("cases:case-detail", draft.slug)).status_code == 404
 
 
-def test_a_flagged_case_says_it_is_unverified_and_its_title_a_topic(client):
-    case = CaseFactory(needs_verification=True, title_is_topic=True)
-    text = client.get(url("cases:case-detail", case.slug)).text
-    assert "Unverified: some facts of this record are not confirmed" in text
+def test_a_flagged_case_says_which_fact_is_unverified_and_that_its_title_is_ours(client):
+    note = "Unconfirmed: this case's attribution and title\nSectors: editorial mapping."
+    case = CaseFactory(needs_verification=True, title_is_topic=True, verification_note=note)
+    text = client.get(url("cases:case-detail", case.slug)).text.replace("&#x27;", "'")
+    assert "Not yet confirmed by a source:" in text
+    assert "Its lead region and title, which the ministry's list of the batch's cases" in text
     assert "The official title of this case is not known yet" in text
+    bare = CaseFactory(needs_verification=True)
+    text = client.get(url("cases:case-detail", bare.slug)).text
+    assert "some facts of this record (an editor has the details)." in text
 
 
 def test_related_cases_share_a_theme_or_sector_are_published_and_bounded(
@@ -337,7 +342,7 @@ def test_related_cases_share_a_theme_or_sector_are_published_and_bounded(
     assert "Draft relative" not in response.text and "Unrelated" not in response.text
 
 
-@pytest.mark.parametrize("extra", [0, 40])
+@pytest.mark.parametrize("extra", [0, 40, 120])
 def test_the_batch_page_groups_its_published_cases_by_theme(
     client, django_assert_max_num_queries, extra
 ):
@@ -360,6 +365,29 @@ def test_the_batch_page_groups_its_published_cases_by_theme(
     assert text.index("Opening up") < text.index("Digital trade")
     assert "Draft here" not in text
     assert 'href="/en/cases/?batch=pilot-2020-4"' in text
+    # 50 cases a page; a theme's heading counts all its cases in the batch.
+    shown = [len(cases) for _theme, cases, _total in response.context["groups"]]
+    assert sum(shown) == min(3 + extra, 50)
+    assert [total for *_, total in response.context["groups"]] == [2, 1 + extra]
+    assert ('rel="next"' in text) == (extra > 47)
+
+
+def test_the_batch_page_shows_its_last_cases_on_its_last_page(
+    client, django_assert_max_num_queries
+):
+    batch = CaseBatchFactory(program=PilotProgramFactory(slug="pilot-2020"), number=4)
+    theme = ThemeFactory()
+    for number in range(110):
+        CaseFactory(batch=batch, theme=theme, slug=f"batch-case-{number:03d}")
+    with django_assert_max_num_queries(BATCH_QUERIES):
+        response = client.get(url("cases:batch-detail", "pilot-2020", 4, query="page=3"))
+    ((_theme, cases, total),) = response.context["groups"]
+    assert [case.slug for case in cases] == [f"batch-case-{n:03d}" for n in range(100, 110)]
+    assert total == 110
+    assert 'rel="prev"' in response.text and 'rel="next"' not in response.text
+    # A page that does not exist shows the last one rather than failing.
+    beyond = client.get(url("cases:batch-detail", "pilot-2020", 4, query="page=99"))
+    assert beyond.context["page"].number == 3
 
 
 def test_a_batch_of_unknown_size_says_so(client):
@@ -495,4 +523,24 @@ def test_a_published_case_has_no_banner_and_says_when_it_was_last_updated(client
     case = CaseFactory()
     content = client.get(f"/en/cases/{case.slug}/").content.decode()
     assert "Draft, not public." not in content
-    assert "Last updated" in content and case.updated_at.date().isoformat() in content
+    updated = timezone.localtime(case.updated_at).date().isoformat()  # as the page shows it
+    assert "Last updated" in content and updated in content
+
+
+def test_a_search_without_results_suggests_what_to_try(client):
+    CaseFactory(theme=ThemeFactory(slug="opening"), title_en="Data flows")
+    response = client.get(url("cases:case-list", query="q=data&theme=no-match&sector=SZ"))
+    assert "Nothing found" not in response.text  # the unknown values are ignored: results
+    response = client.get(url("cases:case-list", query="q=xyzzy&theme=opening"))
+    text = response.text
+    assert "Nothing found. Things to try:" in text
+    assert 'href="/en/cases/?q=xyzzy"' in text  # the same words without the filters
+    assert 'href="/zh-hans/cases/?q=xyzzy&amp;theme=opening"' in text  # the other language
+    assert "Nothing found" not in client.get(url("cases:case-list")).text
+
+
+def test_the_list_has_a_skip_link_to_its_results_and_writes_sector_names_out(client):
+    CaseFactory(sectors=[ServiceSectorFactory(code="SG", name_en="Financial services")])
+    text = client.get(url("cases:case-list")).text
+    assert '<a href="#results">Skip to results</a>' in text and 'id="results"' in text
+    assert '<span class="sector">SG Financial services</span>' in text

@@ -44,7 +44,9 @@ def test_the_region_list_runs_a_fixed_number_of_queries(
         MembershipFactory(program=program, region=region)
         CaseFactory(lead_regions=[region])
     with django_assert_max_num_queries(REGION_LIST_QUERIES):
-        response = client.get(url("regions:region-list", query=f"per_page={per_page}"))
+        response = client.get(
+            url("regions:region-list", query=f"scope=pilot&scope=province&per_page={per_page}")
+        )
     assert len(names_in(response)) == min(regions * 2, per_page)
 
 
@@ -66,8 +68,33 @@ def test_choosing_a_province_lists_it_and_its_regions(client):
     guangdong = ProvinceFactory(slug="guangdong", name_en="Guangdong", code="440000")
     RegionFactory(parent=guangdong, name_en="Guangzhou", code="440100")
     RegionFactory(name_en="Xiamen")
-    response = client.get(url("regions:region-list", query="province=guangdong&sort=code"))
+    query = "province=guangdong&sort=code&scope=pilot&scope=province"
+    response = client.get(url("regions:region-list", query=query))
     assert names_in(response) == ["Guangdong", "Guangzhou"]
+
+
+def test_the_region_list_shows_pilot_regions_unless_asked_for_provinces(client):
+    guangdong = ProvinceFactory(slug="guangdong", name_en="Guangdong", code="440000")
+    MembershipFactory(region=RegionFactory(parent=guangdong, name_en="Guangzhou", code="440100"))
+    RegionFactory(parent=guangdong, name_en="Foshan", code="440600")
+    assert names_in(client.get(url("regions:region-list"))) == ["Guangzhou"]
+    others = client.get(url("regions:region-list", query="scope=province&sort=code"))
+    assert names_in(others) == ["Guangdong", "Foshan"]
+
+
+def test_a_provinces_cases_led_include_its_cities_the_same_on_list_page_and_cases(client):
+    guangdong = ProvinceFactory(slug="guangdong", name_en="Guangdong", code="440000")
+    guangzhou = RegionFactory(slug="guangzhou", parent=guangdong, code="440100")
+    MembershipFactory(region=guangzhou)
+    CaseFactory(lead_regions=[guangzhou, guangdong])  # counted once
+    CaseFactory(lead_regions=[guangzhou])
+    CaseFactory(lead_regions=[guangdong], status=Case.Status.DRAFT)
+    listed = client.get(url("regions:region-list", query="scope=province"))
+    page = client.get(url("regions:region-detail", "guangdong"))
+    cases = client.get(url("cases:case-list", query="region=guangdong"))
+    assert next(iter(listed.context["table"].paginated_rows)).record.case_count == 2
+    assert page.context["region"].case_count == 2 and len(page.context["cases"]) == 2
+    assert cases.context["table"].paginator.count == 2
 
 
 def test_the_region_filters_count_regions_not_their_cases(client):
@@ -81,9 +108,11 @@ def test_the_region_filters_count_regions_not_their_cases(client):
         facet.name: {option.key: option.count for option in facet.options}
         for facet in response.context["facets"]
     }
+    # Pilot regions only, until the list is asked for provinces too.
+    assert counts["scope"] == {"pilot": 2, "province": 1}
     assert counts["program"] == {"pilot-2020": 2}
-    assert counts["province"] == {"guangdong": 3}
-    assert counts["kind"] == {"province": 1, "prefecture-city": 2}
+    assert counts["province"] == {"guangdong": 2}
+    assert counts["kind"] == {"prefecture-city": 2}
 
 
 def test_an_unknown_program_in_the_region_list_is_ignored_visibly(client):

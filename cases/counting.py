@@ -1,0 +1,339 @@
+"""Counts of the public case list from bitmaps in memory, built once per catalogue version.
+
+Counting in SQL costs work in proportion to the matches: a search for 数据 matches half the
+catalogue, and its COUNT and six facet GROUP BYs read every one of those cases again, on every
+new search or filter combination. A search engine keeps, for each facet value, the set of
+documents that have it, and counts a combination by intersecting sets. So do we:
+
+- ``CaseBitmaps`` numbers the published cases in the list's default order (newest release
+  first, unknown dates last, then slug: ``order_by_release``) and holds, for every option of
+  every facet, a bitmap of the cases that have it (a Python ``int``: AND, OR and
+  ``bit_count()`` run in C over 100,000 cases in microseconds), plus one of every published
+  case. Seven aggregate queries build it once per catalogue version, in a thread
+  of its own (pages count in SQL until it is ready); it is kept in the process and in the
+  cache (for the other workers); any write gives a new version.
+- A search's matches come from the search index as ids (``CaseSearch``: one index read, no join)
+  and, when its words name a sector or theme, that option's bitmap too (as ``CaseQuerySet.search``
+  finds them); they become one more bitmap (cached per version and query).
+- The number of results is the AND of the selections; a facet's counts AND every selection but
+  its own with each option's bitmap. A page with a search and three filters costs one index read
+  and a few hundred big-int operations, however many cases match.
+
+The rows of a page still come from SQL, but the bitmaps tell it which cases to read
+(``ListCounts.rows``), so that it never walks or ranks the whole catalogue:
+
+- few results (``settings.COUNTING_FEW_RESULTS``, 1,000): their ids, whatever the order; a
+  search ranks only these;
+- more, in the list's default order: the ids of the results up to the end of the page asked
+  for (the bits are in that order), so the database reads those and no others;
+- more results of a search than that are listed newest first, not ranked (ranking reads every
+  match's index entry: half the catalogue for 数据); the page says so (``ranked`` is False).
+
+The semantics are those of the QuerySet filters in cases.querysets (``in_regions`` includes a
+province's cities, and so on); tests/cases/test_counting.py compares every count with SQL's.
+"""
+
+import logging
+import threading
+from array import array
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, connections, transaction
+from django.db.models import CharField, StringAgg, Value
+from django.db.models.functions import Cast, Coalesce, ExtractYear
+
+from cases.models import Case, CaseSearch, CatalogueVersion
+from cases.querysets import UNKNOWN_YEAR
+from cases.search import SearchQuery
+from servtrade.caching import TIMEOUT, cached
+
+# The facets the bitmaps answer, by the names CaseFilterSet gives them (and ``q``, the search).
+FACETS = ("program", "batch", "theme", "sector", "region", "year", "source")
+# A page's query is given the ids up to its end only this deep in the list (50 pages of 20).
+DEEPEST = 1000
+
+
+def bitmap(positions):
+    """The bitmap (an int) with the bits at ``positions`` set."""
+    positions = list(positions)
+    if not positions:
+        return 0
+    buffer = bytearray(max(positions) // 8 + 1)
+    for position in positions:
+        buffer[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def positions_of(bits, limit=None):
+    """The positions of the set bits, ascending; only the first ``limit`` if given."""
+    found = []
+    for index, byte in enumerate(bits.to_bytes((bits.bit_length() + 7) // 8, "little")):
+        if byte:
+            found.extend(index * 8 + bit for bit in range(8) if byte >> bit & 1)
+            if limit is not None and len(found) >= limit:
+                return found[:limit]
+    return found
+
+
+class CaseBitmaps:
+    """The published cases in list order (``ids``) and a bitmap per facet option."""
+
+    def __init__(self, ids, position, options):
+        self.ids = ids  # position -> case id
+        self.position = position  # case id -> position, -1 if not published
+        self.everything = (1 << len(ids)) - 1
+        self.options = options  # {facet: {key: bitmap}}
+
+    @classmethod
+    def build(cls):
+        """(version, bitmaps) of one consistent snapshot of the catalogue, in seven queries.
+
+        One query lists the published cases in list order; the others group their ids by
+        facet option (``StringAgg``), so the database does the grouping and Python only turns a
+        few long strings into bitmaps.
+        """
+        outermost = not connection.in_atomic_block
+        with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                # Every query sees the same catalogue, the version included.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            version = CatalogueVersion.objects.current()
+            published = Case.objects.published().order_by()
+            ids = array("l", published.order_by_release().values_list("pk", flat=True))
+            position = array("l", [-1]) * ((max(ids) + 1) if ids else 0)
+            for at, case_id in enumerate(ids):
+                position[case_id] = at
+
+            options = cls._facet_options(published, position)
+            # "secondary": every case without an official source (in_source_kinds).
+            official = options["source"].get("official", 0)
+            options["source"]["secondary"] = ((1 << len(ids)) - 1) & ~official
+        return version, cls(ids, position, options)
+
+    @staticmethod
+    def _facet_options(published, position):
+        """{facet: {key: bitmap}} of the ``published`` cases, in six grouped queries."""
+
+        def grouped(queryset, *keys, of="pk"):
+            joined = StringAgg(Cast(of, CharField()), Value(","))
+            rows = queryset.values(*keys).annotate(ids=joined).values_list(*keys, "ids")
+            for *key, text in rows:
+                yield *key, bitmap(position[int(case_id)] for case_id in text.split(","))
+
+        options = {name: {} for name in FACETS}
+
+        def add(name, key, bits):
+            if key is not None:
+                options[name][key] = options[name].get(key, 0) | bits
+
+        for program, number, bits in grouped(published, "batch__program__slug", "batch__number"):
+            add("program", program, bits)
+            add("batch", f"{program}-{number}", bits)  # CaseBatch.key
+        # The ministry's release year (the batch's); cases whose date is not known together.
+        year = Cast(ExtractYear("batch__published_on"), CharField())
+        released = published.annotate(year=Coalesce(year, Value(UNKNOWN_YEAR)))
+        links = Case.sources.through.objects.filter(case__in=published).order_by()
+        sectors = Case.sectors.through.objects.filter(case__in=published).order_by()
+        for name, queryset, key, of in (
+            ("theme", published, "theme__slug", "pk"),
+            ("year", released, "year", "pk"),
+            # "secondary" (no official source) is the rest: see build().
+            ("source", links.filter(source__kind="official"), "source__kind", "case_id"),
+            ("sector", sectors, "servicesector__code", "case_id"),
+        ):
+            for value, bits in grouped(queryset, key, of=of):
+                add(name, value, bits)
+        # A province's key stands for its own cases and its cities' (see in_regions).
+        links = Case.lead_regions.through.objects.filter(case__in=published).order_by()
+        for slug, parent, bits in grouped(
+            links, "region__slug", "region__parent__slug", of="case_id"
+        ):
+            add("region", slug, bits)
+            add("region", parent, bits)
+        return options
+
+    @classmethod
+    def current(cls, version):
+        """The bitmaps of catalogue ``version``, or None while they are being built.
+
+        This process's, else the cache's (another worker built them), else built: in a thread
+        of its own when ``settings.COUNTING_IN_BACKGROUND`` (the page counts in SQL meanwhile,
+        so no visitor waits for a build), otherwise now.
+        """
+        if version is None:
+            return None
+        with _lock:
+            if _latest.get("version") == version:
+                return _latest["bitmaps"]
+        bitmaps = cache.get(cache_key(version))
+        if bitmaps is not None:
+            keep(version, bitmaps)
+            return bitmaps
+        if not settings.COUNTING_IN_BACKGROUND:
+            return build_and_keep().get(version)
+        with _lock:
+            if version not in _building:
+                _building.add(version)
+                threading.Thread(target=build_in_background, args=[version], daemon=True).start()
+        return None
+
+    def of_ids(self, case_ids):
+        """The bitmap of these cases (ids of unpublished cases are left out)."""
+        position, size = self.position, len(self.position)
+        return bitmap(
+            position[case_id] for case_id in case_ids if case_id < size and position[case_id] >= 0
+        )
+
+    def ids_at(self, positions):
+        return [self.ids[at] for at in positions]
+
+    def selection(self, name, values):
+        """The cases with any of ``values`` of facet ``name``."""
+        keys = self.options[name]
+        result = 0
+        for value in values:
+            result |= keys.get(value, 0)
+        return result
+
+    def matching(self, filters, search=None, excluded=None):
+        """The cases every filter keeps, but ``excluded``'s; ``search`` a bitmap or None."""
+        result = self.everything if search is None else self.everything & search
+        for name, values in filters.items():
+            if name != excluded:
+                result &= self.selection(name, values)
+        return result
+
+    def facet_counts(self, name, filters, search=None):
+        """{key: cases} of facet ``name``, every other filter kept; options of 0 left out."""
+        others = self.matching(filters, search, excluded=name)
+        counts = {}
+        for key, bits in self.options[name].items():
+            if count := (others & bits).bit_count():
+                counts[key] = count
+        return counts
+
+
+class ListCounts:
+    """The counts of one request of the case list, and which cases its page must read.
+
+    ``for_state`` gives None when the FilterSet holds a filter the bitmaps do not know, so that
+    the caller counts in SQL instead.
+    """
+
+    def __init__(self, bitmaps, filters, search=None):
+        self.bitmaps = bitmaps
+        self.filters = filters
+        self.search = search
+        self.results = bitmaps.matching(filters, search)
+        self.total = self.results.bit_count()
+
+    @classmethod
+    def for_state(cls, version, state):
+        filters, text = {}, None
+        for name, value in state.items():
+            if value in (None, "", []):
+                continue
+            if name == "q":
+                text = value
+            elif name in FACETS:
+                filters[name] = value
+            else:
+                return None
+        bitmaps = CaseBitmaps.current(version)
+        if bitmaps is None:
+            return None
+        search = None if text is None else cls.search_bitmap(bitmaps, version, text)
+        return cls(bitmaps, filters, search)
+
+    @staticmethod
+    def search_bitmap(bitmaps, version, text):
+        """The cases matching ``text`` (cached): read from the search index, plus the cases of
+        the sectors and themes its words name, as ``CaseQuerySet.search`` finds them."""
+        query = SearchQuery.parse(text)
+        if not query:
+            return 0
+
+        def matching():
+            matches = CaseSearch.objects.filter(document__matches=query)
+            found = bitmaps.of_ids(matches.values_list("case_id", flat=True))
+            for name, keys in Case.objects.names_in(query).items():
+                found |= bitmaps.selection(name, keys)
+            return found
+
+        return cached(version, ("search-bitmap", query), matching)
+
+    def count(self):
+        return self.total
+
+    def facet_counts(self, name):
+        """{key: results} of facet ``name``; None for a facet the bitmaps do not know."""
+        if name not in FACETS:
+            return None
+        return self.bitmaps.facet_counts(name, self.filters, self.search)
+
+    @property
+    def ranked(self):
+        """False when a search found too many cases to rank: they are listed newest first."""
+        return self.search is None or self.total <= settings.COUNTING_FEW_RESULTS
+
+    def few_ids(self):
+        """The ids of all the results when they are few, else None."""
+        if self.total > settings.COUNTING_FEW_RESULTS:
+            return None
+        return self.bitmaps.ids_at(positions_of(self.results))
+
+    def rows(self, queryset, rows_needed=None):
+        """The page's rows read by id from ``queryset`` (the unfiltered list), or None when SQL
+        must filter: to rank a search, or to sort in another order than the list's.
+
+        ``rows_needed``: how many rows of the list's default order the page shows or skips,
+        None when the list is sorted otherwise (or downloaded whole).
+        """
+        if self.search is not None and self.ranked:
+            return None
+        if (ids := self.few_ids()) is not None:
+            return queryset.filter(pk__in=ids)
+        if rows_needed is not None and rows_needed <= DEEPEST:
+            first = positions_of(self.results, limit=rows_needed)
+            return queryset.filter(pk__in=self.bitmaps.ids_at(first))
+        return None
+
+
+def cache_key(version):
+    return f"servtrade:{version}:case-bitmaps"
+
+
+def keep(version, bitmaps):
+    """Make ``bitmaps`` this process's (one version in memory at a time)."""
+    with _lock:
+        _latest.clear()
+        _latest.update(version=version, bitmaps=bitmaps)
+
+
+def build_and_keep():
+    """Build the bitmaps of the catalogue as it is now; returns {version: bitmaps}."""
+    version, bitmaps = CaseBitmaps.build()
+    if version is not None:
+        cache.set(cache_key(version), bitmaps, TIMEOUT)
+        keep(version, bitmaps)
+    return {version: bitmaps}
+
+
+def build_in_background(version):
+    try:
+        build_and_keep()
+    except Exception:
+        logger.exception("Building the case bitmaps failed; pages count in SQL meanwhile.")
+    finally:
+        with _lock:
+            _building.discard(version)
+        connections.close_all()  # this thread's connections
+
+
+logger = logging.getLogger(__name__)
+# The bitmaps of the latest version this process has seen, and the versions being built.
+_latest = {}
+_building = set()
+_lock = threading.Lock()
