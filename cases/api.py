@@ -73,7 +73,9 @@ class CaseViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         cases = Case.objects.published().with_related().with_adoption_counts()
         if self.action == "list":
-            return cases.defer("body_zh", "body_en", "verification_note")
+            # The public list's default order (CaseListView), in which the counting bitmaps
+            # number the cases.
+            return cases.defer("body_zh", "body_en", "verification_note").order_by_release()
         return cases
 
     def get_serializer_class(self):

@@ -49,15 +49,15 @@ CHANGELIST_BUDGET = 16
 FORM_BUDGET = 20
 
 # The API's case list (issue 14): the version, 6 facet options (validating the parameters), the
-# count, the page and its two prefetches (regions, sectors); warm: the options and the count
-# come from the cache.
-API_CASE_LIST_QUERIES = 11
-API_CASE_LIST_QUERIES_WARM = 4
+# counting bitmaps (10, cases.counting; they give the count), the page and its three prefetches
+# (regions, sectors, sources); warm: the options and the bitmaps come from the cache.
+API_CASE_LIST_QUERIES = 21
+API_CASE_LIST_QUERIES_WARM = 5
 # Every other API list: the catalogue version (HTTP caching), the page, at most one prefetch.
 API_LIST_QUERIES = 4
-# An Atom feed: the catalogue version, the entries (one join for theme and batch), and the two
-# prefetches (regions, sectors).
-FEED_QUERIES = 4
+# An Atom feed: the catalogue version, the entries (one join for theme and batch), and the three
+# prefetches (regions, sectors, sources).
+FEED_QUERIES = 5
 # A bulk file is sent from disk: no query at all.
 BULK_FILE_QUERIES = 0
 

@@ -1,6 +1,8 @@
 """The read-only API: same cases as the public list, drafts never shown, errors in JSON that
 name the parameter, pagination, CORS, throttling, the schema and its offline docs."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -37,7 +39,11 @@ def catalogue():
     beijing = ProvinceFactory(slug="beijing")
     themes = [ThemeFactory(slug="data"), ThemeFactory(slug="finance")]
     sectors = [ServiceSectorFactory(code=code) for code in ("SI", "SG", "SJ")]
-    batches = [CaseBatchFactory(), CaseBatchFactory()]
+    # Released in 2021 and in 2023: the year facet counts the ministry's release years.
+    batches = [
+        CaseBatchFactory(published_on=datetime.date(2021, 6, 1)),
+        CaseBatchFactory(published_on=datetime.date(2023, 11, 1)),
+    ]
     regions = [province, shenzhen, beijing]
     for number in range(30):
         CaseFactory(
