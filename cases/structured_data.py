@@ -56,7 +56,6 @@ def case_article(request, case):
         "description": str(case.summary),
         "inLanguage": HTML_LANG[active_suffix()],
         "url": absolute(case.get_absolute_url()),
-        "dateModified": case.updated_at.isoformat(timespec="seconds"),
         "publisher": {**PUBLISHER, "url": absolute(reverse("home"))},
         "contentLocation": [
             {"@type": "Place", "name": str(region.name), "url": absolute(region.get_absolute_url())}

@@ -152,7 +152,8 @@ def test_a_case_page_describes_itself_with_its_summary_and_an_article(client, ca
     assert article["@type"] == "Article"
     assert article["headline"] == "Sports services trade"
     assert article["datePublished"] == catalogue["case"].released_on.isoformat()
-    assert article["dateModified"]
+    # Only the ministry's date: servtrade's own would show in search results as the case's.
+    assert "dateModified" not in article
     assert article["publisher"]["name"] == "servtrade"
     assert article["sourceOrganization"]["name"] == "MOFCOM"
     assert article["contentLocation"][0]["name"] == "Xiamen"
