@@ -218,6 +218,20 @@ def test_the_page_reads_only_the_rows_up_to_its_end(catalogue, settings):
     assert filterset.qs.count() == 40
 
 
+def test_the_unfiltered_list_reads_its_page_by_id_too(catalogue, settings):
+    settings.COUNTING_FEW_RESULTS = 5
+    # The page without parameters: an unbound FilterSet, as CaseListView makes it.
+    filterset = CaseFilterSet(
+        None,
+        queryset=Case.objects.published().listed().order_by_release(),
+        version=CatalogueVersion.objects.current(),
+        rows_needed=40,
+    )
+    assert "IN (" in str(filterset.qs.query)
+    expected = Case.objects.published().order_by_release().values_list("pk", flat=True)[:40]
+    assert list(filterset.qs.values_list("pk", flat=True)) == list(expected)
+
+
 def test_the_list_page_shows_the_counts_of_the_bitmaps(catalogue, client):
     response = client.get(reverse("cases:case-list") + "?region=guangdong&q=数据")
     expected = plain({"region": ["guangdong"]}, "数据").count()
