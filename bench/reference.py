@@ -6,7 +6,7 @@ bench.settings, never by the site itself.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
@@ -26,35 +26,69 @@ TEMPLATE = engines["django"].from_string(
 <td>{{ case.batch.title_en }}</td><td>{{ case.theme.name_en }}</td>
 <td>{% for region in case.lead_regions.all %}{{ region.name_en }} {% endfor %}</td>
 <td>{% for sector in case.sectors.all %}{{ sector.code }} {% endfor %}</td>
-<td>{{ case.published_on }}</td></tr>{% endfor %}
+<td>{{ case.batch.published_on }}</td></tr>{% endfor %}
 </table></html>"""
 )
 
 
+def in_batches(cases, keys):
+    wanted = Q(pk__in=[])
+    for key in keys:
+        program, _sep, number = key.rpartition("-")
+        wanted |= Q(batch__program__slug=program, batch__number=int(number))
+    return cases.filter(wanted)
+
+
+def in_years(cases, years):
+    # The ministry's release year (the batch's); "unknown": the date is not known.
+    wanted = Q(batch__published_on__year__in=[int(year) for year in years if year.isdigit()])
+    if "unknown" in years:
+        wanted |= Q(batch__published_on__isnull=True)
+    return cases.filter(wanted)
+
+
+def in_source_kinds(cases, kinds):
+    official = Case.sources.through.objects.filter(source__kind="official")
+    has_official = Exists(official.filter(case=OuterRef("pk")))
+    if kinds == ["official"]:
+        return cases.filter(has_official)
+    return cases.exclude(has_official) if kinds == ["secondary"] else cases
+
+
+def in_sectors(cases, codes):
+    links = Case.sectors.through.objects.filter(servicesector__code__in=codes)
+    return cases.filter(Exists(links.filter(case=OuterRef("pk"))))
+
+
+def in_regions(cases, slugs):
+    led = Case.lead_regions.through.objects.filter(
+        region__in=Region.objects.with_children_of(slugs)
+    )
+    return cases.filter(Exists(led.filter(case=OuterRef("pk"))))
+
+
+FILTERS = {
+    "program": lambda cases, slugs: cases.filter(batch__program__slug__in=slugs),
+    "batch": in_batches,
+    "year": in_years,
+    "source": in_source_kinds,
+    "theme": lambda cases, slugs: cases.filter(theme__slug__in=slugs),
+    "sector": in_sectors,
+    "region": in_regions,
+    "adopted": lambda cases, keys: (
+        cases.adopted_elsewhere() if ADOPTED_ELSEWHERE in keys else cases
+    ),
+}
+
+
 def reference_case_list(request):
-    cases = Case.objects.published()
-    if programs := request.GET.getlist("program"):
-        cases = cases.filter(batch__program__slug__in=programs)
-    if batches := request.GET.getlist("batch"):
-        wanted = Q(pk__in=[])
-        for key in batches:
-            program, _sep, number = key.rpartition("-")
-            wanted |= Q(batch__program__slug=program, batch__number=int(number))
-        cases = cases.filter(wanted)
-    if years := request.GET.getlist("year"):
-        cases = cases.filter(published_on__year__in=[int(year) for year in years])
-    if themes := request.GET.getlist("theme"):
-        cases = cases.filter(theme__slug__in=themes)
-    if sectors := request.GET.getlist("sector"):
-        in_sectors = Case.sectors.through.objects.filter(servicesector__code__in=sectors)
-        cases = cases.filter(Exists(in_sectors.filter(case=OuterRef("pk"))))
-    if regions := request.GET.getlist("region"):
-        led = Case.lead_regions.through.objects.filter(
-            region__in=Region.objects.with_children_of(regions)
-        )
-        cases = cases.filter(Exists(led.filter(case=OuterRef("pk"))))
-    if ADOPTED_ELSEWHERE in request.GET.getlist("adopted"):
-        cases = cases.adopted_elsewhere()
+    # The list's order: newest release first, unknown dates last.
+    cases = Case.objects.published().order_by(
+        F("batch__published_on").desc(nulls_last=True), "slug"
+    )
+    for name, apply in FILTERS.items():
+        if values := request.GET.getlist(name):
+            cases = apply(cases, values)
     if request.GET.get("q"):
         cases = cases.search(request.GET["q"])
     page = Paginator(

@@ -9,7 +9,7 @@ documents that have it, and counts a combination by intersecting sets. So do we:
   first, unknown dates last, then slug: ``order_by_release``) and holds, for every option of
   every facet, a bitmap of the cases that have it (a Python ``int``: AND, OR and
   ``bit_count()`` run in C over 100,000 cases in microseconds), plus one of every published
-  case. Seven aggregate queries build it once per catalogue version, in a thread
+  case. Eight aggregate queries build it once per catalogue version, in a thread
   of its own (pages count in SQL until it is ready); it is kept in the process and in the
   cache (for the other workers); any write gives a new version.
 - A search's matches come from the search index as ids (``CaseSearch``: one index read, no join)
@@ -44,12 +44,12 @@ from django.db.models import CharField, StringAgg, Value
 from django.db.models.functions import Cast, Coalesce, ExtractYear
 
 from cases.models import Case, CaseSearch, CatalogueVersion
-from cases.querysets import UNKNOWN_YEAR
+from cases.querysets import ADOPTED_ELSEWHERE, UNKNOWN_YEAR
 from cases.search import SearchQuery
 from servtrade.caching import TIMEOUT, cached
 
 # The facets the bitmaps answer, by the names CaseFilterSet gives them (and ``q``, the search).
-FACETS = ("program", "batch", "theme", "sector", "region", "year", "source")
+FACETS = ("program", "batch", "theme", "sector", "region", "year", "source", "adopted")
 # A page's query is given the ids up to its end only this deep in the list (50 pages of 20).
 DEEPEST = 1000
 
@@ -87,7 +87,7 @@ class CaseBitmaps:
 
     @classmethod
     def build(cls):
-        """(version, bitmaps) of one consistent snapshot of the catalogue, in seven queries.
+        """(version, bitmaps) of one consistent snapshot of the catalogue, in eight queries.
 
         One query lists the published cases in list order; the others group their ids by
         facet option (``StringAgg``), so the database does the grouping and Python only turns a
@@ -114,12 +114,14 @@ class CaseBitmaps:
 
     @staticmethod
     def _facet_options(published, position):
-        """{facet: {key: bitmap}} of the ``published`` cases, in six grouped queries."""
+        """{facet: {key: bitmap}} of the ``published`` cases, in seven grouped queries."""
 
         def grouped(queryset, *keys, of="pk"):
             joined = StringAgg(Cast(of, CharField()), Value(","))
             rows = queryset.values(*keys).annotate(ids=joined).values_list(*keys, "ids")
             for *key, text in rows:
+                if text is None:  # an aggregate of no rows (a constant key groups nothing)
+                    continue
                 yield *key, bitmap(position[int(case_id)] for case_id in text.split(","))
 
         options = {name: {} for name in FACETS}
@@ -136,12 +138,14 @@ class CaseBitmaps:
         released = published.annotate(year=Coalesce(year, Value(UNKNOWN_YEAR)))
         links = Case.sources.through.objects.filter(case__in=published).order_by()
         sectors = Case.sectors.through.objects.filter(case__in=published).order_by()
+        adopted = published.adopted_elsewhere().annotate(adopted=Value(ADOPTED_ELSEWHERE))
         for name, queryset, key, of in (
             ("theme", published, "theme__slug", "pk"),
             ("year", released, "year", "pk"),
             # "secondary" (no official source) is the rest: see build().
             ("source", links.filter(source__kind="official"), "source__kind", "case_id"),
             ("sector", sectors, "servicesector__code", "case_id"),
+            ("adopted", adopted, "adopted", "pk"),
         ):
             for value, bits in grouped(queryset, key, of=of):
                 add(name, value, bits)

@@ -140,6 +140,17 @@ class FacetFilterSet(django_filters.FilterSet):
             self.version, ("count", type(self).__name__, self.state()), lambda: self.qs.count()
         )
 
+    @property
+    def qs(self):
+        # django-filter leaves an unbound FilterSet's queryset as it is; a counter still knows
+        # which rows the unfiltered list's page shows, so that the database does not sort the
+        # whole catalogue to find them.
+        if not hasattr(self, "_qs") and not self.is_bound and self.counter is not None:
+            rows = self.counter.rows(self.queryset.all(), self.rows_needed)
+            if rows is not None:
+                self._qs = rows
+        return super().qs
+
     def filter_queryset(self, queryset):
         if self.counter is None:
             return super().filter_queryset(queryset)

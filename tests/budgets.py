@@ -1,12 +1,11 @@
 """Every page's query budget, in one place: the view tests and the scale test share them."""
 
 # The case list on a cold cache: the catalogue version + 6 facet options (the "adopted" and
-# "source" facets' options are fixed) + the counting bitmaps (the version again and 7
-# aggregates, in a savepoint: 10, cases.counting) + the "adopted" facet's count, which the
-# bitmaps do not know (in SQL) + page + 3 prefetches (regions, sectors, sources). With an
-# "adopted" filter the bitmaps step aside and everything is counted in SQL (the version + 6
-# options + 8 counts + count + page + 3 prefetches: 20). Warm: only the version, the page and
-# its prefetches.
+# "source" facets' options are fixed) + the counting bitmaps (the version again and 8
+# aggregates, in a savepoint: 11, cases.counting; they give the count and every facet's counts)
+# + page + 3 prefetches (regions, sectors, sources). Without bitmaps (a FilterSet without a
+# catalogue version) everything is counted in SQL: the version + 6 options + 8 counts + count
+# + page + 3 prefetches, 20. Warm: only the version, the page and its prefetches.
 CASE_LIST_QUERIES = 22
 CASE_LIST_QUERIES_WARM = 5
 # A search reads which sectors' and themes' names it gives for the page's ranked query, cold
@@ -23,9 +22,9 @@ CASE_DETAIL_QUERIES = 14
 # The version (ETag) + the batch with its counts, its cases per theme, a page of cases and 3
 # prefetches (regions, sectors, sources).
 BATCH_QUERIES = 7
-# Cold: the version + 5 figures + 3 facet options + the counting bitmaps (10) + the pictures
+# Cold: the version + 5 figures + 3 facet options + the counting bitmaps (11) + the pictures
 # (map 3, completeness 1, timeline 2); warm: the version alone.
-HOME_QUERIES = 25
+HOME_QUERIES = 26
 HOME_QUERIES_WARM = 1
 
 # Each page first reads the catalogue version for its ETag (servtrade/http_caching.py), then:
