@@ -48,9 +48,9 @@ CHANGELIST_BUDGET = 16
 FORM_BUDGET = 20
 
 # The API's case list (issue 14): the version, 6 facet options (validating the parameters), the
-# counting bitmaps (10, cases.counting; they give the count), the page and its three prefetches
+# counting bitmaps (11, cases.counting; they give the count), the page and its three prefetches
 # (regions, sectors, sources); warm: the options and the bitmaps come from the cache.
-API_CASE_LIST_QUERIES = 21
+API_CASE_LIST_QUERIES = 22
 API_CASE_LIST_QUERIES_WARM = 5
 # Every other API list: the catalogue version (HTTP caching), the page, at most one prefetch.
 API_LIST_QUERIES = 4
