@@ -27,7 +27,6 @@ docs/benchmarks.md.
 
 import argparse
 import datetime
-import http.cookiejar
 import json
 import os
 import re
@@ -38,44 +37,29 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import (  # noqa: E402 -- the repository is on the path from here on
+    GUNICORN,
+    RESULTS,
+    ROOT,
+    Site,
+    lua_list,
+    manage,
+    shell,
+    sign_in,
+    start,
+    wait_for,
+    wrk_figures,
+)
+
 NGINX = "/usr/sbin/nginx"
 EDITOR, PASSWORD = "scale-editor", "scale-out-passphrase-" + secrets.token_hex(4)
 DRAFT_SLUG, DRAFT_TITLE = "scale-out-preview", "Scale-out publication probe"
-
-
-class NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Site:
-    """HTTP against one base URL, with an optional cookie jar (a signed-in editor)."""
-
-    def __init__(self, base, jar=None):
-        self.base = base
-        handlers = [NoRedirects()]
-        if jar is not None:
-            handlers.append(urllib.request.HTTPCookieProcessor(jar))
-        self.opener = urllib.request.build_opener(*handlers)
-
-    def get(self, path, data=None, headers=None):
-        request = urllib.request.Request(self.base + path, data=data, headers=headers or {})
-        try:
-            with self.opener.open(request, timeout=60) as response:
-                return response.status, response.headers, response.read().decode(errors="replace")
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read().decode(errors="replace")
 
 
 def env_for(args, tmp):
@@ -94,19 +78,6 @@ def env_for(args, tmp):
         "CACHE_URL": args.cache_url,
         "WEB_CONCURRENCY": str(args.workers),
     }
-
-
-def manage(env, *command):
-    result = subprocess.run(
-        [str(PYTHON), "manage.py", *command], cwd=ROOT, env=env, text=True, capture_output=True
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(command)} failed:\n{result.stderr}")
-    return result.stdout.strip()
-
-
-def shell(env, code):
-    return manage(env, "shell", "--no-imports", "-c", code)
 
 
 def build(args, env):
@@ -157,23 +128,6 @@ def public_paths(sample):
     return [urllib.parse.quote(path, safe="/?=&-") for path in paths]
 
 
-def start(command, env, log):
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_for(site, path, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            status, _, _ = site.get(path)
-            if status < 500:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"{site.base} did not answer within {seconds} s")
-
-
 def nginx_config(args, prefix):
     text = (ROOT / "deploy" / "nginx.conf").read_text()
     for key, value in {
@@ -186,22 +140,6 @@ def nginx_config(args, prefix):
     path = prefix / "nginx.conf"
     path.write_text(text)
     return path
-
-
-def sign_in(base):
-    """A signed-in editor's cookie jar, through the admin's form and nginx."""
-    jar = http.cookiejar.CookieJar()
-    site = Site(base, jar)
-    _, _, form = site.get("/admin/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
-    data = urllib.parse.urlencode(
-        {"username": EDITOR, "password": PASSWORD, "csrfmiddlewaretoken": token, "next": "/admin/"}
-    ).encode()
-    status, _, _ = site.get("/admin/login/", data=data, headers={"Referer": base + "/admin/login/"})
-    session = next((c.value for c in jar if c.name == "sessionid"), None)
-    if status != 302 or not session:
-        raise SystemExit("the editor could not sign in through nginx")
-    return site, jar
 
 
 def cache_statuses(site, path, times=3):
@@ -222,7 +160,7 @@ def checks(args, sample):
         if found[name][-1] != "HIT":
             problems.append(f"{name} is not served from the cache: {found[name]}")
 
-    editor, _ = sign_in(anonymous.base)
+    editor = sign_in(anonymous.base, EDITOR, PASSWORD)
     for name, path in (
         ("editor /en/cases/", "/en/cases/"),
         ("editor admin", "/admin/cases/case/"),
@@ -253,9 +191,8 @@ def checks(args, sample):
 
 def wrk(base, paths, duration, connections, cookie=None):
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    quoted = ", ".join(json.dumps(path, ensure_ascii=False) for path in paths)
     script.write_text(
-        f"local paths = {{{quoted}}}\nlocal i = 0\n"
+        f"local paths = {lua_list(paths)}\nlocal i = 0\n"
         "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
     )
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "30s"]
@@ -264,21 +201,7 @@ def wrk(base, paths, duration, connections, cookie=None):
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command + [base], text=True, capture_output=True, check=True).stdout
     script.unlink()
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: (.*)", output)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
-        "p50_ms": latency(output, "50%"),
-        "p99_ms": latency(output, "99%"),
-        "non_2xx_3xx": int(errors.group(1)) if errors else 0,
-        "socket_errors": socket_errors.group(1) if socket_errors else "none",
-    }
-
-
-def latency(output, percentile):
-    value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", output).groups()
-    return round(float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit], 2)
+    return wrk_figures(output)
 
 
 def cache_counts(access_log, offset):
@@ -430,7 +353,7 @@ def main():  # noqa: C901 -- one linear run of steps; each step is its own funct
         results["anonymous, one gunicorn host, no cache"] = wrk(
             f"http://127.0.0.1:{args.port + 1}", paths, args.duration, args.connections
         )
-        _, jar = sign_in(base)
+        jar = sign_in(base, EDITOR, PASSWORD).jar
         cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
         _, offset = cache_counts(access_log, offset)
         results["signed-in editor via nginx"] = wrk(

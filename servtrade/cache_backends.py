@@ -1,16 +1,25 @@
 """A Redis cache that the site can lose: pages then compute from the database.
 
 Django's own Redis backend raises when the server is gone, and every page that reads a cached
-count answered 500. Here an unreachable Redis makes every read a miss and every write a no-op;
-one warning is logged when it goes and one when it comes back (per process, not per request).
-While it is gone, Redis is not asked again for ``RETRY_SECONDS``, so pages do not each wait for
-a connection to fail; after that one request tries again, and the first success ends the outage.
+count answered 500. Here, while Redis is unreachable, each process keeps what it computes in its
+own memory instead (a stand-in of ``STAND_IN_ENTRIES`` entries, emptied when Redis returns): a
+count is computed from the database once per process, not once per request, and the pages stay
+about as fast as with Redis (at 100,000 cases, a list's facet counts take a second or more).
+That is safe because the site caches only results keyed by the catalogue's version
+(servtrade.caching), which never go stale; a cache used to share state between processes
+(sessions, locks, counters) could not be stood in for this way.
+
+One warning is logged when Redis goes and one when it comes back (per process, not per
+request). While it is gone, Redis is not asked again for ``RETRY_SECONDS``, so pages do not each
+wait for a connection to fail; after that one request tries again, and the first success ends
+the outage.
 """
 
 import logging
 import threading
 import time
 
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -19,6 +28,9 @@ logger = logging.getLogger("servtrade.cache")
 RETRY_SECONDS = 2.0
 # A cache that makes a page wait is worse than none: give up on Redis quickly.
 SOCKET_TIMEOUT_SECONDS = 0.5
+# Entries a process keeps in its own memory while Redis is gone (the site's are small counts and
+# rendered pictures, tens of kilobytes at most).
+STAND_IN_ENTRIES = 1000
 
 
 class CacheUnavailable(Exception):
@@ -28,10 +40,14 @@ class CacheUnavailable(Exception):
 class _Outage:
     """Whether one Redis location is down, shared by the threads of a process."""
 
-    def __init__(self):
+    def __init__(self, location):
         self.lock = threading.Lock()
         self.down_since = None
         self.retry_at = 0.0
+        # What the process reads and writes instead of Redis meanwhile.
+        self.stand_in = LocMemCache(
+            f"servtrade-stand-in:{location}", {"OPTIONS": {"MAX_ENTRIES": STAND_IN_ENTRIES}}
+        )
 
     def skip(self):
         """True while down and not yet time to try again."""
@@ -57,6 +73,7 @@ class _Outage:
                 return
             seconds = time.monotonic() - self.down_since
             self.down_since = None
+            self.stand_in.clear()
             logger.warning("Cache %s reachable again after %.0f s.", location, seconds)
 
 
@@ -66,54 +83,29 @@ _outages_lock = threading.Lock()
 
 def _outage_for(location):
     with _outages_lock:
-        return _outages.setdefault(location, _Outage())
+        if location not in _outages:
+            _outages[location] = _Outage(location)
+        return _outages[location]
 
 
-def _degrading(fallback):
-    """Wrap a cache method: on a Redis error, log (once) and return ``fallback(args)``."""
+def _degrading(method):
+    """Wrap a cache method: on a Redis error, log (once) and ask the stand-in instead."""
 
-    def decorate(method):
-        def wrapper(self, *args, **kwargs):
-            outage = self._outage
-            if outage.skip():
-                return fallback(*args, **kwargs)
-            try:
-                result = method(self, *args, **kwargs)
-            except (RedisError, OSError) as error:
-                outage.failed(self._location_name, error)
-                return fallback(*args, **kwargs)
-            outage.succeeded(self._location_name)
-            return result
+    def wrapper(self, *args, **kwargs):
+        outage = self._outage
+        if outage.skip():
+            return getattr(outage.stand_in, method.__name__)(*args, **kwargs)
+        try:
+            result = method(self, *args, **kwargs)
+        except (RedisError, OSError) as error:
+            outage.failed(self._location_name, error)
+            return getattr(outage.stand_in, method.__name__)(*args, **kwargs)
+        outage.succeeded(self._location_name)
+        return result
 
-        wrapper.__name__ = method.__name__
-        wrapper.__doc__ = method.__doc__
-        return wrapper
-
-    return decorate
-
-
-def _missing_key(key, *args, **kwargs):
-    raise ValueError(f"Key {key!r} not found (the cache is unreachable).")
-
-
-def _default(key, default=None, *args, **kwargs):
-    return default
-
-
-def _nothing(*args, **kwargs):
-    return None
-
-
-def _false(*args, **kwargs):
-    return False
-
-
-def _empty(*args, **kwargs):
-    return {}
-
-
-def _all_failed(data, *args, **kwargs):
-    return list(data)
+    wrapper.__name__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return wrapper
 
 
 class ResilientRedisCache(RedisCache):
@@ -135,14 +127,14 @@ class ResilientRedisCache(RedisCache):
             raise CacheUnavailable(type(error).__name__) from error
         self._outage.succeeded(self._location_name)
 
-    add = _degrading(_false)(RedisCache.add)
-    get = _degrading(_default)(RedisCache.get)
-    set = _degrading(_nothing)(RedisCache.set)
-    touch = _degrading(_false)(RedisCache.touch)
-    delete = _degrading(_false)(RedisCache.delete)
-    get_many = _degrading(_empty)(RedisCache.get_many)
-    has_key = _degrading(_false)(RedisCache.has_key)
-    incr = _degrading(_missing_key)(RedisCache.incr)
-    set_many = _degrading(_all_failed)(RedisCache.set_many)
-    delete_many = _degrading(_nothing)(RedisCache.delete_many)
-    clear = _degrading(_false)(RedisCache.clear)
+    add = _degrading(RedisCache.add)
+    get = _degrading(RedisCache.get)
+    set = _degrading(RedisCache.set)
+    touch = _degrading(RedisCache.touch)
+    delete = _degrading(RedisCache.delete)
+    get_many = _degrading(RedisCache.get_many)
+    has_key = _degrading(RedisCache.has_key)
+    incr = _degrading(RedisCache.incr)
+    set_many = _degrading(RedisCache.set_many)
+    delete_many = _degrading(RedisCache.delete_many)
+    clear = _degrading(RedisCache.clear)

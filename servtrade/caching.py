@@ -9,11 +9,21 @@ e.g. just after a flush) nothing is cached and everything is computed.
 """
 
 import hashlib
+import time
 
 from django.core.cache import cache
 
 # Entries are never stale (the version is in the key); the timeout only frees room.
 TIMEOUT = 60 * 60 * 24
+# After a write, every page needs its counts again at once, and many pages need the same ones
+# (the map, the facets' options, the unfiltered counts, the home figures: each seconds of work
+# at 100,000 cases). One process computes an entry; the others asking for it meanwhile wait for
+# its result, up to WAIT_SECONDS, rather than compute it too (bench/load.py saw three workers
+# computing the home page's at once). The mark that one is computing lasts COMPUTING_SECONDS at
+# most, should that process die before it is done.
+WAIT_SECONDS = 10
+COMPUTING_SECONDS = 30
+POLL_SECONDS = 0.05
 
 
 def cached(version, parts, compute):
@@ -23,7 +33,27 @@ def cached(version, parts, compute):
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"servtrade:{version}:{digest}"
     value = cache.get(key)
-    if value is None:
+    if value is not None:
+        return value
+    computing = f"{key}:computing"
+    if not cache.add(computing, True, COMPUTING_SECONDS):
+        value = computed_elsewhere(key)
+        if value is not None:
+            return value
+    try:
         value = compute()
         cache.set(key, value, TIMEOUT)
+    finally:
+        cache.delete(computing)
     return value
+
+
+def computed_elsewhere(key):
+    """The entry another process is computing, once it is there (None after WAIT_SECONDS)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        value = cache.get(key)
+        if value is not None:
+            return value
+    return None

@@ -12,6 +12,8 @@ import time
 
 import pytest
 import redis
+from django.db import connection as database
+from django.test.utils import CaptureQueriesContext
 
 from servtrade import cache_backends
 from tests.factories import CaseFactory, MembershipFactory, RegionFactory, ThemeFactory
@@ -93,6 +95,33 @@ def test_pages_serve_from_the_database_while_redis_is_gone(client, own_redis, ca
     warnings = cache_warnings(caplog)
     assert len(warnings) == 2
     assert "reachable again" in warnings[1]
+
+
+def test_while_redis_is_gone_each_process_keeps_what_it_computed(client, own_redis, catalogue):
+    """A page's counts are computed once while Redis is gone, not on every request: at 100,000
+    cases a list's facet counts cost seconds (bench/load.py, docs/benchmarks.md)."""
+    page = "/en/cases/?theme=opening&sort=-published_on"
+    assert client.get(page).status_code == 200
+    own_redis.stop()
+    with CaptureQueriesContext(database) as first:
+        computed = client.get(page)
+    with CaptureQueriesContext(database) as second:
+        kept = client.get(page)
+    assert computed.getvalue() == kept.getvalue()
+    assert len(second) < len(first), (len(first), len(second))
+
+    # A change to the catalogue is a new version: the kept counts are not used for it.
+    CaseFactory(title_en="Second harbour", theme=catalogue.theme)
+    assert client.get(page).context["table"].paginator.count == 2
+
+    # Back again: Redis is used, and the process's own copies are let go.
+    own_redis.start()
+    time.sleep(cache_backends.RETRY_SECONDS + 0.1)
+    assert client.get(page).status_code == 200
+    assert redis.Redis.from_url(own_redis.url).dbsize() > 0
+    outage = cache_backends._outage_for(own_redis.url.split("//", 1)[1])
+    assert outage.down_since is None
+    assert not outage.stand_in._cache
 
 
 class SilentServer:

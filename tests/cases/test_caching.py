@@ -1,6 +1,9 @@
 """Cached counts follow every write to the catalogue, whichever way it is made."""
 
 import datetime
+import threading
+import time
+import uuid
 
 import pytest
 from django.core import serializers
@@ -10,6 +13,7 @@ from django.utils import translation
 
 from cases.models import Adoption, Case, CaseBatch, CatalogueVersion, ServiceSector, Theme
 from regions.models import Membership, PilotProgram, Region
+from servtrade import caching
 from tests.budgets import CASE_LIST_QUERIES
 from tests.factories import (
     AdoptionFactory,
@@ -153,3 +157,42 @@ def test_without_a_version_row_pages_are_computed_and_a_write_brings_it_back(
     new_case(world)
     assert CatalogueVersion.objects.current() is not None
     assert facet_counts(client.get(list_url()), "theme") == {"opening": 2}
+
+
+def test_an_entry_another_process_is_computing_is_waited_for_not_computed_again():
+    """After a write many requests need the same counts at once: one computes them."""
+    version, parts, calls = uuid.uuid4().hex, ("shared counts",), []
+    started = threading.Event()
+
+    def slow():
+        calls.append("first")
+        started.set()
+        time.sleep(0.5)
+        return {"SG": 1}
+
+    first = threading.Thread(target=caching.cached, args=(version, parts, slow))
+    first.start()
+    started.wait(5)
+    assert caching.cached(version, parts, lambda: calls.append("second")) == {"SG": 1}
+    first.join()
+    assert calls == ["first"]
+
+
+def test_a_computation_that_does_not_finish_is_waited_for_only_so_long(monkeypatch):
+    monkeypatch.setattr(caching, "WAIT_SECONDS", 0.3)
+    version, parts = uuid.uuid4().hex, ("stuck counts",)
+    started, release = threading.Event(), threading.Event()
+
+    def stuck():
+        started.set()
+        release.wait(10)
+        return {"SG": 1}
+
+    first = threading.Thread(target=caching.cached, args=(version, parts, stuck))
+    first.start()
+    started.wait(5)
+    began = time.monotonic()
+    assert caching.cached(version, parts, lambda: {"SG": 2}) == {"SG": 2}
+    assert 0.3 <= time.monotonic() - began < 3
+    release.set()
+    first.join()
