@@ -95,7 +95,7 @@ def database_url(kind, size):
     return f"{PG_SERVER}/{PG_PREFIX}_{size}"
 
 
-def server_env(args, log_dir):
+def server_env(args):
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CACHE_"))},
         "DATABASE_URL": database_url(args.database, args.size),
@@ -105,7 +105,7 @@ def server_env(args, log_dir):
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{args.port}",
         "DJANGO_HTTPS": "0",
-        "DJANGO_STATIC_ROOT": str(log_dir / "static"),
+        "DJANGO_STATIC_ROOT": str(RESULTS / "load-static"),  # collected once for every run
         "BIND": f"127.0.0.1:{args.port}",
         **({"WEB_CONCURRENCY": str(args.workers)} if args.workers else {}),
     }
@@ -422,7 +422,10 @@ def editor(base, sample, deadline, started):
     while time.monotonic() < deadline:
         name, changelist, action, selected, across = steps[len(done) % 2]
         at = time.monotonic() - started
-        seconds, said = admin_action(site, changelist, action, selected, across)
+        try:
+            seconds, said = admin_action(site, changelist, action, selected, across)
+        except Exception as error:  # an error page, a timeout: reported, not fatal to the run
+            seconds, said = time.monotonic() - started - at, [("error", repr(error))]
         ok = bool(said) and all(kind == "success" for kind, _ in said)
         done.append(
             {
@@ -518,7 +521,10 @@ def importer(base, sample, rows, deadline, started):
     done = []
     while time.monotonic() < deadline:
         at = time.monotonic() - started
-        record = import_once(site, spreadsheet(sample, rows, len(done)))
+        try:
+            record = import_once(site, spreadsheet(sample, rows, len(done)))
+        except Exception as error:  # an error page, a timeout: reported, not fatal to the run
+            record = {"ok": False, "preview_s": 0, "messages": [repr(error)]}
         done.append({"rows": rows, "at_s": round(at, 1), **record})
     return done
 
@@ -748,7 +754,7 @@ def main():
     )
     log_dir = RESULTS / name
     log_dir.mkdir(parents=True)
-    env = server_env(args, log_dir)
+    env = server_env(args)
     build(args, env)
     sample = prepare(args, env)
     paths = public_paths(sample)

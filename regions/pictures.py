@@ -97,14 +97,14 @@ def phase_label(program):
     return program.year_label if program.approved_on else program.name
 
 
-def region_map(program=None, region=None):
+def region_map(program=None, region=None, regions=None):
     """The tile-grid map: every province-level division, the pilot regions in their tiles.
 
     ``program``: its members are drawn solid, the other pilot regions hollow. ``region``: that
     region (or, for a province, its tile) is highlighted and its province's other pilot regions
-    marked.
+    marked. ``regions``: ``pilot_regions()``, when the caller has them already.
     """
-    regions = pilot_regions()
+    regions = pilot_regions() if regions is None else regions
     member_programs = {m.program_id for r in regions for m in r.memberships.all()}
     phases = [p for p in PilotProgram.objects.all() if p.pk in member_programs]
     tiles = {

@@ -10,6 +10,8 @@ from html import unescape
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -188,6 +190,18 @@ def test_the_pictures_are_cached_under_the_catalogue_version(
     CaseFactory(batch=catalogue["first"], lead_regions=[Region.objects.get(slug="shenzhen")])
     found = markers(client.get(address).text)
     assert int(found["shenzhen"]["count"]) == led_by("shenzhen") == before + 1
+
+
+def test_every_map_reads_the_pilot_regions_once_per_catalogue_version(client, catalogue):
+    """The pilot regions with their counts (a second's query at 100,000 cases) serve the maps
+    of home and of every region and program page, in both languages: read once for all."""
+    client.get(url("home"))
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url("regions:region-detail", "guangzhou", lang="zh-hans")).text
+    # The page's own region is read with its count; no other query counts regions' cases.
+    counted = [q["sql"] for q in queries.captured_queries if '"case_count"' in q["sql"]]
+    assert not [sql for sql in counted if '"regions_region"."slug" = ' not in sql]
+    assert int(markers(html)["shenzhen"]["count"]) == led_by("shenzhen")
 
 
 @pytest.mark.parametrize(("lang", "shown"), [("en", "12,345"), ("zh-hans", "12345")])
