@@ -290,7 +290,104 @@ def nginx_prefix(tmp):
     return prefix
 
 
-def main():  # noqa: C901 -- one linear run of steps; each step is its own function
+def start_site(args, env, tmp, prefix, processes, logs):
+    """Two gunicorn hosts and nginx in front of them; returns nginx's address."""
+    for offset in (1, 2):
+        log = (tmp / f"gunicorn-{offset}.log").open("w")
+        logs.append(log)
+        host_env = {**env, "BIND": f"127.0.0.1:{args.port + offset}"}
+        command = [str(GUNICORN), "--config", "deploy/gunicorn.conf.py", "servtrade.wsgi"]
+        processes.append(start(command, host_env, log))
+    config = nginx_config(args, prefix)
+    subprocess.run(
+        [NGINX, "-t", "-p", str(prefix), "-c", str(config)], check=True, capture_output=True
+    )
+    log = (tmp / "nginx.out").open("w")
+    logs.append(log)
+    processes.append(
+        start([NGINX, "-p", str(prefix), "-c", str(config), "-g", "daemon off;"], env, log)
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    for port in (args.port + 1, args.port + 2, args.port):
+        wait_for(Site(f"http://127.0.0.1:{port}"), "/en/")
+    print(f"== nginx on {base}, gunicorn on :{args.port + 1} and :{args.port + 2}")
+    return base
+
+
+def load_while_publishing(args, env, base, paths, access_log, offset, problems):
+    """Anonymous load through nginx while an editor publishes; returns (results, offset)."""
+    publication = {}
+
+    def publish():
+        try:
+            publication.update(publish_under_load(args, env, Site(base)))
+        except BaseException as error:  # reported below, not lost in the thread
+            publication["error"] = str(error)
+            problems.append(f"publication: {error}")
+
+    worker = threading.Thread(target=publish)
+    worker.start()
+    through_nginx = wrk(base, paths, args.duration, args.connections)
+    worker.join()
+    through_nginx["cache"], offset = cache_counts(access_log, offset)
+    return {"anonymous via nginx": through_nginx, "publication under load": publication}, offset
+
+
+def load_signed_in(args, base, paths, access_log, offset, problems):
+    """A signed-in editor through nginx: nothing may come from or go into the cache."""
+    _, jar = sign_in(base)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    _, offset = cache_counts(access_log, offset)
+    editor = wrk(base, paths, max(5, args.duration // 2), args.connections, cookie=cookie)
+    editor["cache"], offset = cache_counts(access_log, offset)
+    if set(editor["cache"]) - {"BYPASS"}:
+        problems.append("a signed-in editor's request was served from or stored in the cache")
+    return editor
+
+
+def measure(args, env, base, sample, access_log):
+    """The checks and the three load runs; returns (results, problems)."""
+    found, problems = checks(args, sample)
+    paths = public_paths(sample)
+    results = {"checks": found, "pages_in_load_mix": len(paths)}
+    _, offset = cache_counts(access_log, 0)
+    published, offset = load_while_publishing(args, env, base, paths, access_log, offset, problems)
+    results |= published
+    results["anonymous, one gunicorn host, no cache"] = wrk(
+        f"http://127.0.0.1:{args.port + 1}", paths, args.duration, args.connections
+    )
+    results["signed-in editor via nginx"] = load_signed_in(
+        args, base, paths, access_log, offset, problems
+    )
+    direct = results["anonymous, one gunicorn host, no cache"]["rps"]
+    results["ratio nginx / one host"] = round(results["anonymous via nginx"]["rps"] / direct, 1)
+    results["problems"] = problems
+    results["settings"] = {
+        "lifetime_s": args.lifetime,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "gunicorn_hosts": 2,
+        "workers_per_host": args.workers,
+        "generated_cases": args.generate,
+        "cpus": os.cpu_count(),
+        "load_average_at_end": os.getloadavg(),
+    }
+    return results, problems
+
+
+def stop(processes, logs):
+    for process in reversed(processes):
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    for log in logs:
+        log.close()
+
+
+def main():
     args = parse_args()
     for tool in (NGINX, "wrk"):
         if not shutil.which(tool):
@@ -303,79 +400,8 @@ def main():  # noqa: C901 -- one linear run of steps; each step is its own funct
     print(f"== building {args.database_url} (fixtures + {args.generate} generated cases)")
     sample = build(args, env)
     try:
-        for offset in (1, 2):
-            log = (tmp / f"gunicorn-{offset}.log").open("w")
-            logs.append(log)
-            host_env = {**env, "BIND": f"127.0.0.1:{args.port + offset}"}
-            processes.append(
-                start(
-                    [str(GUNICORN), "--config", "deploy/gunicorn.conf.py", "servtrade.wsgi"],
-                    host_env,
-                    log,
-                )
-            )
-        config = nginx_config(args, prefix)
-        subprocess.run(
-            [NGINX, "-t", "-p", str(prefix), "-c", str(config)], check=True, capture_output=True
-        )
-        log = (tmp / "nginx.out").open("w")
-        logs.append(log)
-        processes.append(
-            start([NGINX, "-p", str(prefix), "-c", str(config), "-g", "daemon off;"], env, log)
-        )
-        base = f"http://127.0.0.1:{args.port}"
-        for port in (args.port + 1, args.port + 2, args.port):
-            wait_for(Site(f"http://127.0.0.1:{port}"), "/en/")
-        print(f"== nginx on {base}, gunicorn on :{args.port + 1} and :{args.port + 2}")
-
-        found, problems = checks(args, sample)
-        access_log = prefix / "access.log"
-        paths = public_paths(sample)
-        results = {"checks": found, "pages_in_load_mix": len(paths)}
-
-        _, offset = cache_counts(access_log, 0)
-        publication = {}
-
-        def publish():
-            try:
-                publication.update(publish_under_load(args, env, Site(base)))
-            except BaseException as error:  # reported below, not lost in the thread
-                publication["error"] = str(error)
-                problems.append(f"publication: {error}")
-
-        worker = threading.Thread(target=publish)
-        worker.start()
-        results["anonymous via nginx"] = wrk(base, paths, args.duration, args.connections)
-        worker.join()
-        results["anonymous via nginx"]["cache"], offset = cache_counts(access_log, offset)
-        results["publication under load"] = publication
-
-        results["anonymous, one gunicorn host, no cache"] = wrk(
-            f"http://127.0.0.1:{args.port + 1}", paths, args.duration, args.connections
-        )
-        jar = sign_in(base, EDITOR, PASSWORD).jar
-        cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
-        _, offset = cache_counts(access_log, offset)
-        results["signed-in editor via nginx"] = wrk(
-            base, paths, max(5, args.duration // 2), args.connections, cookie=cookie
-        )
-        results["signed-in editor via nginx"]["cache"], offset = cache_counts(access_log, offset)
-        if set(results["signed-in editor via nginx"]["cache"]) - {"BYPASS"}:
-            problems.append("a signed-in editor's request was served from or stored in the cache")
-
-        direct = results["anonymous, one gunicorn host, no cache"]["rps"]
-        results["ratio nginx / one host"] = round(results["anonymous via nginx"]["rps"] / direct, 1)
-        results["problems"] = problems
-        results["settings"] = {
-            "lifetime_s": args.lifetime,
-            "connections": args.connections,
-            "duration_s": args.duration,
-            "gunicorn_hosts": 2,
-            "workers_per_host": args.workers,
-            "generated_cases": args.generate,
-            "cpus": os.cpu_count(),
-            "load_average_at_end": os.getloadavg(),
-        }
+        base = start_site(args, env, tmp, prefix, processes, logs)
+        results, problems = measure(args, env, base, sample, prefix / "access.log")
         RESULTS.mkdir(parents=True, exist_ok=True)
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         (RESULTS / f"scale-out-{stamp}.json").write_text(
@@ -386,15 +412,7 @@ def main():  # noqa: C901 -- one linear run of steps; each step is its own funct
             raise SystemExit("problems:\n" + "\n".join(problems))
         print("== all checks passed")
     finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for log in logs:
-            log.close()
+        stop(processes, logs)
         if args.keep:
             print(f"kept {tmp}")
         else:
