@@ -39,96 +39,6 @@ LICENSE = {
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
 
-# Each column's Frictionless type and meaning (English, Chinese). Every column of the table's
-# downloads must be here (a test holds them equal).
-COLUMNS = {
-    "title_zh": ("string", "The case's title in Chinese.", "案例的中文标题。"),
-    "title_en": ("string", "The case's title in English.", "案例的英文标题。"),
-    "program": (
-        "string",
-        "The pilot program (phase) of its batch, Chinese / English.",
-        "所属批次的试点（阶段），中文 / 英文。",
-    ),
-    "batch_number": ("integer", "The batch's number within its program.", "批次在试点中的序号。"),
-    "theme_names": (
-        "string",
-        "The highlight it illustrates, Chinese / English.",
-        "所属亮点（主题），中文 / 英文。",
-    ),
-    "lead_regions_zh": (
-        "string",
-        "Lead regions in Chinese, separated by “; ”.",
-        "牵头地区（中文），以“; ”分隔。",
-    ),
-    "lead_regions_en": (
-        "string",
-        "Lead regions in English, separated by “; ”.",
-        "牵头地区（英文），以“; ”分隔。",
-    ),
-    "sector_codes": (
-        "string",
-        "EBOPS 2010 service sector codes (SA to SL), separated by “; ”.",
-        "EBOPS 2010 服务部门代码（SA 至 SL），以“; ”分隔。",
-    ),
-    "sectors_zh": (
-        "string",
-        "Service sectors in Chinese, separated by “; ”.",
-        "服务部门（中文），以“; ”分隔。",
-    ),
-    "sectors_en": (
-        "string",
-        "Service sectors in English, separated by “; ”.",
-        "服务部门（英文），以“; ”分隔。",
-    ),
-    "released_on": (
-        "string",
-        "When the ministry released the case's batch (ISO 8601 date), or “date not known”.",
-        "商务部发布该案例所属批次的日期（ISO 8601），未知时为“日期不详”。",
-    ),
-    "adoptions": (
-        "integer",
-        "How many other regions adopted the case: published adoptions, and every other pilot "
-        "region when its batch was replicated nationwide.",
-        "借鉴该案例的其他地区数：已发布的借鉴记录，批次在全国复制推广时另计其他所有试点地区。",
-    ),
-    "title_is_topic": (
-        "boolean",
-        "The official title is not known; the title describes the topic.",
-        "正式标题尚未查到，标题描述的是主题。",
-    ),
-    "needs_verification": (
-        "boolean",
-        "Some facts of the case are not confirmed by a source yet.",
-        "部分事实尚未得到来源证实。",
-    ),
-    "title_zh_descriptive": (
-        "boolean",
-        "The Chinese title is servtrade's descriptive title, not an official one.",
-        "中文标题为 servtrade 暂拟的描述性标题，并非正式标题。",
-    ),
-    "title_en_descriptive": (
-        "boolean",
-        "The English title is servtrade's descriptive title, not an official one.",
-        "英文标题为 servtrade 暂拟的描述性标题，并非正式标题。",
-    ),
-    "official_source": (
-        "string",
-        "The official notice of the case, on a government site; empty when none is linked yet.",
-        "案例的官方通知（政府网站）；尚未链接时为空。",
-    ),
-    "source_url": (
-        "string",
-        "The best source linked: the official notice if there is one, else a secondary source "
-        "(never a mirror).",
-        "已链接的最佳来源：有官方通知时为官方通知，否则为二手来源（从不使用镜像）。",
-    ),
-    "permalink": (
-        "string",
-        "The case's page on servtrade (English).",
-        "案例在 servtrade 上的页面（英文）。",
-    ),
-}
-
 
 def bulk_dir():
     return Path(settings.BULK_FILES_DIR)
@@ -252,7 +162,8 @@ def datapackage(names):
     the standard properties, Chinese in ``title_zh``/``description_zh``), and the licence."""
     fields = []
     for name in names:
-        kind, english, chinese = COLUMNS[name]
+        # Declared with the column itself (CaseTable), so a new column is one declaration.
+        kind, english, chinese = CaseTable.base_columns[name].data
         with translation.override("en"):
             title_en = force_str(CaseTable.base_columns[name].verbose_name)
         with translation.override("zh-hans"):

@@ -26,6 +26,8 @@ class Column(tables.Column):
       request.
     - Sorting is off unless ``order_by`` is given, or ``orderable=True`` (then by the table's
       ``order_<name>`` method, django-tables2's hook).
+    - ``data``: what the bulk files' data dictionary says of a downloaded column: its
+      Frictionless type and its meaning in English and Chinese, ``(type, english, chinese)``.
     """
 
     def __init__(
@@ -38,6 +40,7 @@ class Column(tables.Column):
         orderable=None,
         order_by=None,
         attrs=None,
+        data=None,
     ):
         super().__init__(
             verbose_name=verbose_name,
@@ -52,6 +55,7 @@ class Column(tables.Column):
         self.html = html
         self.to_value = value
         self.absolute = absolute
+        self.data = data
 
     # django-tables2's own hooks, so that its generic paths (as_values(), row.items()) give
     # the same as ours.

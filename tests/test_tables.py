@@ -67,3 +67,14 @@ def test_an_empty_list_says_so_in_one_row_across_the_columns(client):
         f'<td class="empty" colspan="{len(shown)}">No published case matches these filters.</td>'
         in response.text
     )
+
+
+def test_every_downloaded_case_column_says_what_it_holds_for_the_data_dictionary():
+    """The bulk files' datapackage.json reads each column's type and meaning from its
+    declaration: a new column is one declaration, and cannot be added without them."""
+    downloaded = [n for n, c in CaseTable.base_columns.items() if not c.exclude_from_export]
+    assert downloaded
+    for name in downloaded:
+        kind, english, chinese = CaseTable.base_columns[name].data
+        assert kind in {"string", "integer", "boolean", "date"}, name
+        assert english and chinese and english != chinese, name
