@@ -34,15 +34,18 @@ def cached(version, parts, compute):
     key = f"servtrade:{version}:{digest}"
     value = cache.get(key)
     if value is not None:
-        return value
+        return value[0]
     computing = f"{key}:computing"
     if not cache.add(computing, True, COMPUTING_SECONDS):
         value = computed_elsewhere(key)
         if value is not None:
-            return value
+            return value[0]
     try:
         value = compute()
-        cache.set(key, value, TIMEOUT)
+        # In a tuple, so that it is pickled: Django's Redis backend stores a bare int as its
+        # decimal text, which Python refuses to write past 4,300 digits (a bitmap of a search's
+        # matches at 100,000 cases is ten times that).
+        cache.set(key, (value,), TIMEOUT)
     finally:
         cache.delete(computing)
     return value
