@@ -16,16 +16,17 @@ KEY = {"DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x" * 40}
 PRODUCTION = {**KEY, "DJANGO_ALLOWED_HOSTS": "servtrade.example.org"}
 
 
-def manage(*args, **env):
+def manage(*args, checkout=ROOT, **env):
+    """``manage.py`` of ``checkout`` (a copy of it elsewhere sees this repository's code)."""
     clean = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith("DJANGO_") and k not in {"DATABASE_URL", "CACHE_URL"}
     }
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, **env},
+        [sys.executable, str(checkout / "manage.py"), *args],
+        cwd=checkout,
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -38,17 +39,41 @@ def test_check_deploy_reports_nothing_with_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+@pytest.fixture
+def bare_checkout(tmp_path):
+    """A checkout that ``make`` has not set up: manage.py without a .local-secret-key."""
+    (tmp_path / "manage.py").write_text((ROOT / "manage.py").read_text())
+    return tmp_path
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(bare_checkout):
     env = {**PRODUCTION, "DJANGO_SECRET_KEY": ""}
-    result = manage("check", **env)
+    result = manage("check", checkout=bare_checkout, **env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
-def test_with_no_environment_at_all_debug_is_off_and_a_key_is_required():
-    result = manage("check")
+def test_with_no_environment_at_all_debug_is_off_and_a_key_is_required(bare_checkout):
+    result = manage("check", checkout=bare_checkout)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+def test_commands_by_hand_use_the_key_make_wrote_for_the_checkout(bare_checkout):
+    (bare_checkout / ".local-secret-key").write_text("a-key-make-wrote-" + "z" * 40 + "\n")
+    result = manage("check", checkout=bare_checkout)
+    assert result.returncode == 0, result.stderr
+    # The site's own entry point does not: without a key in its environment it refuses.
+    wsgi = subprocess.run(
+        [sys.executable, "-c", "import servtrade.wsgi"],
+        cwd=bare_checkout,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert wsgi.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in wsgi.stderr
 
 
 def settings_of(*names, **env):
