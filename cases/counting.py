@@ -9,9 +9,10 @@ documents that have it, and counts a combination by intersecting sets. So do we:
   first, unknown dates last, then slug: ``order_by_release``) and holds, for every option of
   every facet, a bitmap of the cases that have it (a Python ``int``: AND, OR and
   ``bit_count()`` run in C over 100,000 cases in microseconds), plus one of every published
-  case. Eight aggregate queries build it once per catalogue version, in a thread
-  of its own (pages count in SQL until it is ready); it is kept in the process and in the
-  cache (for the other workers); any write gives a new version.
+  case. Eight aggregate queries build it once per catalogue version, by one thread of one
+  process (the others use the previous version's meanwhile, marked stale as servtrade.caching
+  says; with none, pages count in SQL until it is ready); it is kept in the process and in the
+  cache (for the other workers); any write the public can see gives a new version.
 - A search's matches come from the search index as ids (``CaseSearch``: one index read, no join)
   and, when its words name a sector or theme, that option's bitmap too (as ``CaseQuerySet.search``
   finds them); they become one more bitmap (cached per version and query).
@@ -46,7 +47,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractYear
 from cases.models import Case, CaseSearch, CatalogueVersion
 from cases.querysets import ADOPTED_ELSEWHERE, UNKNOWN_YEAR
 from cases.search import SearchQuery
-from servtrade.caching import TIMEOUT, cached
+from servtrade.caching import COMPUTING_SECONDS, TIMEOUT, cached, mark_stale
 
 # The facets the bitmaps answer, by the names CaseFilterSet gives them (and ``q``, the search).
 FACETS = ("program", "batch", "theme", "sector", "region", "year", "source", "adopted")
@@ -79,7 +80,10 @@ def positions_of(bits, limit=None):
 class CaseBitmaps:
     """The published cases in list order (``ids``) and a bitmap per facet option."""
 
-    def __init__(self, ids, position, options):
+    version = None  # the catalogue version they were built from
+
+    def __init__(self, ids, position, options, version=None):
+        self.version = version
         self.ids = ids  # position -> case id
         self.position = position  # case id -> position, -1 if not published
         self.everything = (1 << len(ids)) - 1
@@ -110,7 +114,7 @@ class CaseBitmaps:
             # "secondary": every case without an official source (in_source_kinds).
             official = options["source"].get("official", 0)
             options["source"]["secondary"] = ((1 << len(ids)) - 1) & ~official
-        return version, cls(ids, position, options)
+        return version, cls(ids, position, options, version)
 
     @staticmethod
     def _facet_options(published, position):
@@ -159,12 +163,15 @@ class CaseBitmaps:
         return options
 
     @classmethod
-    def current(cls, version):
-        """The bitmaps of catalogue ``version``, or None while they are being built.
+    def current(cls, version, build_now=True):
+        """The bitmaps of catalogue ``version``, or stand-ins while they are being built.
 
-        This process's, else the cache's (another worker built them), else built: in a thread
-        of its own when ``settings.COUNTING_IN_BACKGROUND`` (the page counts in SQL meanwhile,
-        so no visitor waits for a build), otherwise now.
+        This process's, else the cache's (another worker built them), else built: now, unless
+        ``settings.COUNTING_IN_BACKGROUND`` (or ``build_now`` is False: None then); then by a
+        thread of one process, and meanwhile the latest bitmaps this process or the cache holds
+        stand in (the page is marked stale: a case published a moment ago is not counted yet),
+        or None without any (pages count in SQL). What depends on them is keyed by their
+        ``.version``, not ``version``.
         """
         if version is None:
             return None
@@ -176,12 +183,24 @@ class CaseBitmaps:
             keep(version, bitmaps)
             return bitmaps
         if not settings.COUNTING_IN_BACKGROUND:
-            return build_and_keep().get(version)
+            return build_and_keep().get(version) if build_now else None
         with _lock:
-            if version not in _building:
+            start = version not in _building
+            if start:
                 _building.add(version)
-                threading.Thread(target=build_in_background, args=[version], daemon=True).start()
-        return None
+        # One process builds them; the others read them from the cache when they are there.
+        if start and cache.add(f"{cache_key(version)}:building", True, COMPUTING_SECONDS * 2):
+            threading.Thread(target=build_in_background, args=[version], daemon=True).start()
+        elif start:
+            with _lock:
+                _building.discard(version)
+        with _lock:
+            stand_in = _latest.get("bitmaps")
+        if stand_in is None:
+            stand_in = cache.get(LATEST_KEY)
+        if stand_in is not None:
+            mark_stale()
+        return stand_in
 
     def of_ids(self, case_ids):
         """The bitmap of these cases (ids of unpublished cases are left out)."""
@@ -192,6 +211,14 @@ class CaseBitmaps:
 
     def ids_at(self, positions):
         return [self.ids[at] for at in positions]
+
+    def counts(self, name):
+        """{key: cases} of every option of facet ``name``."""
+        return {key: bits.bit_count() for key, bits in self.options[name].items()}
+
+    def first_ids(self, bits, limit):
+        """The ids of the first ``limit`` cases of ``bits``, in the list's order."""
+        return self.ids_at(positions_of(bits, limit=limit))
 
     def selection(self, name, values):
         """The cases with any of ``values`` of facet ``name``."""
@@ -248,11 +275,11 @@ class ListCounts:
         bitmaps = CaseBitmaps.current(version)
         if bitmaps is None:
             return None
-        search = None if text is None else cls.search_bitmap(bitmaps, version, text)
+        search = None if text is None else cls.search_bitmap(bitmaps, text)
         return cls(bitmaps, filters, search)
 
     @staticmethod
-    def search_bitmap(bitmaps, version, text):
+    def search_bitmap(bitmaps, text):
         """The cases matching ``text`` (cached): read from the search index, plus the cases of
         the sectors and themes its words name, as ``CaseQuerySet.search`` finds them."""
         query = SearchQuery.parse(text)
@@ -266,7 +293,8 @@ class ListCounts:
                 found |= bitmaps.selection(name, keys)
             return found
 
-        return cached(version, ("search-bitmap", query), matching)
+        # Its bits are positions in these bitmaps: cached under their version, never another's.
+        return cached(bitmaps.version, ("search-bitmap", query), matching, stale_ok=False)
 
     def count(self):
         return self.total
@@ -309,6 +337,10 @@ def cache_key(version):
     return f"servtrade:{version}:case-bitmaps"
 
 
+# The latest bitmaps built by any process, the stand-in for a worker that has none.
+LATEST_KEY = "servtrade:latest:case-bitmaps"
+
+
 def keep(version, bitmaps):
     """Make ``bitmaps`` this process's (one version in memory at a time)."""
     with _lock:
@@ -316,11 +348,18 @@ def keep(version, bitmaps):
         _latest.update(version=version, bitmaps=bitmaps)
 
 
+def forget():
+    """Drop this process's bitmaps, as a new worker starts (tests)."""
+    with _lock:
+        _latest.clear()
+
+
 def build_and_keep():
     """Build the bitmaps of the catalogue as it is now; returns {version: bitmaps}."""
     version, bitmaps = CaseBitmaps.build()
     if version is not None:
         cache.set(cache_key(version), bitmaps, TIMEOUT)
+        cache.set(LATEST_KEY, bitmaps, TIMEOUT)
         keep(version, bitmaps)
     return {version: bitmaps}
 

@@ -11,12 +11,18 @@ Indexes of the cases table are in ``Case.Meta.indexes``. What remains is raw SQL
 - ``catalogue-version``: the triggers that change ``CatalogueVersion`` (its token and
   ``changed_at``) on every write to the catalogue (migration 0008), and the same triggers on
   tables added since: ``adoption-catalogue-version`` (0010) and ``source-catalogue-version``
-  (sources and their links to cases, 0012).
+  (sources, 0013);
+- ``public-catalogue-version``: on the tables whose rows belong to one case (the cases, their
+  regions, sectors, sources and adoptions), the triggers that change the version only when
+  the write touches a published case (before or after it), since 0014: a draft imported,
+  edited or deleted changes nothing the public sees, and every cached count would otherwise
+  be computed again after it.
 
 Each group is created by its migration (``install``), checked by the ``database`` system check
 (cases.checks) and by tests/test_db_objects.py, and created again after any ``migrate``
 (``repair``, on ``post_migrate``): on SQLite, a migration that alters a column of a table
-rebuilds the table, which drops its triggers.
+rebuilds the table, which drops its triggers (and ``before_migrate`` drops those that name
+cases_case from other tables, which would stop the rebuild).
 """
 
 from dataclasses import dataclass
@@ -179,11 +185,9 @@ JOIN_INDEXES = [
     index("cases_case_sectors_sector_case", "cases_case_sectors", "servicesector_id, case_id"),
 ]
 
-# Every table whose rows a cached count or label depends on.
+# Every table whose rows a cached count or label depends on, but those of one case's rows
+# (PUBLIC_CASE_TABLES).
 CATALOGUE_TABLES = [
-    "cases_case",
-    "cases_case_lead_regions",
-    "cases_case_sectors",
     "cases_casebatch",
     "cases_theme",
     "cases_servicesector",
@@ -248,9 +252,106 @@ CATALOGUE_POSTGRESQL = [
     *catalogue_triggers(CATALOGUE_TABLES, "postgresql"),
 ]
 # Tables that came after 0008 change the version too, each group made by its own migration.
-ADOPTION_TABLES = ["cases_adoption"]
+# (Adoptions and the links of cases to sources, once here, are PUBLIC_CASE_TABLES since 0014.)
+ADOPTION_TABLES = []
 # The source facet counts cases by their sources' kinds.
-SOURCE_TABLES = ["cases_source", "cases_case_sources"]
+SOURCE_TABLES = ["cases_source"]
+
+# Rows of one case each, and what says its case is published (a literal of Case.Status, which
+# migrations cannot import). A write changes the version when a row before or after it is of a
+# published case: publishing and unpublishing do; drafts do not.
+PUBLISHED = "'published'"
+LINKED_TO_A_CASE = (
+    "EXISTS (SELECT 1 FROM cases_case AS c WHERE c.id = {row}.case_id "
+    f"AND c.status = {PUBLISHED})"
+)
+PUBLIC_CASE_TABLES = {
+    "cases_case": "{row}.status = " + PUBLISHED,
+    "cases_case_lead_regions": LINKED_TO_A_CASE,
+    "cases_case_sectors": LINKED_TO_A_CASE,
+    "cases_case_sources": LINKED_TO_A_CASE,
+    "cases_adoption": LINKED_TO_A_CASE,
+}
+# Where a row is before and after each event (SQLite's WHEN; PostgreSQL's transition tables).
+ROWS_OF_EVENT = {"INSERT": ["new"], "UPDATE": ["old", "new"], "DELETE": ["old"]}
+
+
+def public_case_triggers_sqlite():
+    return [
+        trigger(
+            f"{table}_public_{event.lower()}",
+            table,
+            f"""CREATE TRIGGER {table}_public_{event.lower()} AFTER {event} ON {table}
+            WHEN {" OR ".join(published.format(row=row) for row in ROWS_OF_EVENT[event])}
+            BEGIN {SQLITE_BUMP}; END""",
+            "sqlite",
+        )
+        for table, published in PUBLIC_CASE_TABLES.items()
+        for event in ROWS_OF_EVENT
+    ]
+
+
+def public_case_objects_postgresql():
+    """Per table, a function that looks for a published case among the statement's rows
+    (transition tables: one trigger per event, as PostgreSQL requires) and bumps if one is."""
+    objects = []
+    for table, published in PUBLIC_CASE_TABLES.items():
+        found = {
+            rows: f"SELECT 1 FROM {rows}_rows AS r WHERE {published.format(row='r')}"
+            for rows in ("old", "new")
+        }
+        name = f"{table}_public_changed"
+        objects.append(
+            function(
+                name,
+                "",
+                f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    -- Each transition table exists only for its events: look in it only then.
+                    IF TG_OP <> 'DELETE' THEN
+                        IF EXISTS ({found["new"]}) THEN {POSTGRESQL_BUMP}; RETURN NULL; END IF;
+                    END IF;
+                    IF TG_OP <> 'INSERT' THEN
+                        IF EXISTS ({found["old"]}) THEN {POSTGRESQL_BUMP}; END IF;
+                    END IF;
+                    RETURN NULL;
+                END $$""",
+            )
+        )
+        for event, rows in ROWS_OF_EVENT.items():
+            referencing = " ".join(f"{row.upper()} TABLE AS {row}_rows" for row in rows)
+            objects.append(
+                trigger(
+                    f"{table}_public_{event.lower()}",
+                    table,
+                    f"""CREATE TRIGGER {table}_public_{event.lower()} AFTER {event} ON {table}
+                    REFERENCING {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {name}()""",
+                    "postgresql",
+                )
+            )
+        objects.append(
+            trigger(
+                f"{table}_public_truncate",
+                table,
+                f"""CREATE TRIGGER {table}_public_truncate AFTER TRUNCATE ON {table}
+                FOR EACH STATEMENT EXECUTE FUNCTION cases_catalogue_changed()""",
+                "postgresql",
+            )
+        )
+    return objects
+
+
+def old_case_triggers(connection):
+    """The triggers that 0008, 0010 and 0013 made on PUBLIC_CASE_TABLES, which bumped on every
+    write; 0014 drops them before it makes the new ones."""
+    if connection.vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {t}_catalogue ON {t}" for t in PUBLIC_CASE_TABLES]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_catalogue_{event.lower()}"
+        for table in PUBLIC_CASE_TABLES
+        for event in ROWS_OF_EVENT
+    ]
+
 
 GROUPS = [
     Group(
@@ -285,6 +386,12 @@ GROUPS = [
         "0013_sources_descriptive_titles_notes",
         {vendor: catalogue_triggers(SOURCE_TABLES, vendor) for vendor in ("sqlite", "postgresql")},
         {},
+    ),
+    Group(
+        "public-catalogue-version",
+        "0014_drafts_keep_the_catalogue_version",
+        {"sqlite": public_case_triggers_sqlite(), "postgresql": public_case_objects_postgresql()},
+        {"sqlite": [SQLITE_BUMP], "postgresql": [POSTGRESQL_BUMP]},
     ),
 ]
 
@@ -368,6 +475,20 @@ def applied_groups(connection):
 
     applied = MigrationRecorder(connection).applied_migrations()
     return [group for group in GROUPS if ("cases", group.migration) in applied]
+
+
+def before_migrate(using, **kwargs):
+    """pre_migrate receiver: on SQLite, drop the triggers that read ``cases_case`` from other
+    tables (public-catalogue-version). A migration that changes a column of cases_case rebuilds
+    it (a new table, then renamed to cases_case), and SQLite refuses that rename while a trigger
+    of another table names cases_case, which is gone for that moment. ``repair`` makes them
+    again after the migrations, and gives the catalogue a new version for writes in between."""
+    from django.db import connections
+
+    connection = connections[using]
+    public = group("public-catalogue-version")
+    if connection.vendor == "sqlite" and public in applied_groups(connection):
+        uninstall(public, connection)
 
 
 def repair(using, **kwargs):

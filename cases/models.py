@@ -252,7 +252,25 @@ class Source(models.Model):
 
 
 class CaseManager(SlugManager.from_queryset(CaseQuerySet)):
-    pass
+    def lead_region_counts(self, version):
+        """{region slug: published cases it leads, a province's with its cities'} from the case
+        bitmaps of catalogue ``version`` (or their stand-in: cases.counting) when they are
+        there; None when they are not (count in SQL). Never builds them in this request."""
+        from cases.counting import CaseBitmaps  # it reads these models
+
+        bitmaps = CaseBitmaps.current(version, build_now=False)
+        return None if bitmaps is None else bitmaps.counts("region")
+
+    def first_led_by(self, version, slug, limit):
+        """The ids of the first ``limit`` published cases region ``slug`` leads (a province's
+        with its cities'), in the list's order, from the case bitmaps as lead_region_counts
+        reads them; None without them."""
+        from cases.counting import CaseBitmaps
+
+        bitmaps = CaseBitmaps.current(version, build_now=False)
+        if bitmaps is None:
+            return None
+        return bitmaps.first_ids(bitmaps.options["region"].get(slug, 0), limit)
 
 
 class Case(Verifiable):

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from regions.models import Membership, PilotProgram, Region
 from regions.serializers import PilotProgramSerializer, RegionSerializer
 from servtrade.api import ReadOnlyViewSet
+from servtrade.http_caching import catalogue_version
 
 
 @extend_schema_view(
@@ -15,13 +16,12 @@ from servtrade.api import ReadOnlyViewSet
 class RegionViewSet(ReadOnlyViewSet):
     serializer_class = RegionSerializer
     lookup_field = "slug"
-    queryset = (
-        Region.objects.select_related("parent")
-        .prefetch_related("programs")
-        .with_case_counts()
+    queryset = Region.objects.select_related("parent").prefetch_related("programs")
+
+    def get_queryset(self):
+        version = catalogue_version(self.request)
         # The count's GROUP BY drops Meta.ordering; the order is named again.
-        .order_by("code", "slug")
-    )
+        return super().get_queryset().with_case_counts(version).order_by("code", "slug")
 
 
 @extend_schema_view(

@@ -5,7 +5,8 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Case as Choice
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -116,13 +117,25 @@ class RegionQuerySet(models.QuerySet):
         )
         return dict(rows)
 
-    def with_case_counts(self):
+    def with_case_counts(self, version=None):
         """Annotate ``case_count``: the published cases the region leads, a province's including
         those its cities and new areas lead (each case once).
 
         The one definition of "cases led": the case list's region filter and its counts
         (``CaseQuerySet.in_regions``, ``region_counts``) include a province's regions the same way.
+        Given the catalogue ``version``, the counts come from the case bitmaps when they are
+        built (a constant per region, nothing counted per request: cases.counting); otherwise,
+        and without a version, a subquery counts them.
         """
+        counts = None if version is None else published_case_manager().lead_region_counts(version)
+        if counts is not None:
+            return self.annotate(
+                case_count=Choice(
+                    *(When(slug=slug, then=Value(n)) for slug, n in counts.items()),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            )
         links = Region.led_cases.through.objects.filter(
             Q(region=OuterRef("pk")) | Q(region__parent=OuterRef("pk")),
             case__in=published_cases(),
@@ -137,6 +150,11 @@ class RegionQuerySet(models.QuerySet):
         return self.annotate(case_count=Coalesce(Subquery(counts), 0))
 
 
+def published_case_manager():
+    """``Case.objects``, reached through the relation (see published_cases)."""
+    return Region._meta.get_field("led_cases").related_model.objects
+
+
 def published_cases():
     """The published cases, without importing ``cases``.
 
@@ -144,7 +162,7 @@ def published_cases():
     regions and programs still count published cases, so they reach the Case model through the
     reverse relation by its name and let the cases' own QuerySet say what "published" means.
     """
-    return Region._meta.get_field("led_cases").related_model.objects.published()
+    return published_case_manager().published()
 
 
 class RegionManager(SlugManager.from_queryset(RegionQuerySet)):

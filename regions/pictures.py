@@ -82,13 +82,14 @@ class MapTile:
     current: bool = False
 
 
-def pilot_regions():
-    """Every region that belongs to a phase, with its case count and phases (three queries)."""
+def pilot_regions(version=None):
+    """Every region that belongs to a phase, with its case count and phases (three queries);
+    ``version``: the catalogue's, for counts from the case bitmaps (see with_case_counts)."""
     return list(
         Region.objects.filter(pk__in=Membership.objects.values("region"))
         .select_related("parent")
         .prefetch_related("memberships")
-        .with_case_counts()
+        .with_case_counts(version)
         .order_by("code", "slug")
     )
 

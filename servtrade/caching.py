@@ -2,32 +2,67 @@
 
 A page reads the version once (one tiny query, shared with the HTTP caching middleware:
 ``servtrade.http_caching.catalogue_version(request)``) and asks for its counts under it.
-Database triggers give the catalogue a new version on every write, so an entry is never
-invalidated: it is simply never asked for again, and the cache (local memory by default, Redis
-with ``CACHE_URL``) evicts it in time. Without a version (the row is missing,
+Database triggers give the catalogue a new version on every write that the public can see, so
+an entry is never invalidated: it is simply never asked for again, and the cache (local memory
+by default, Redis with ``CACHE_URL``) evicts it in time. Without a version (the row is missing,
 e.g. just after a flush) nothing is cached and everything is computed.
+
+After a write every entry is missing at once, and some take seconds to compute at 100,000
+cases while an editor may publish again a few seconds later. So, when
+``settings.COUNTING_IN_BACKGROUND`` (production), an entry of a new version is computed by one
+thread of one process, in the background, and meanwhile every page that asks for it gets the
+entry of the version before (stale-while-revalidate, as RFC 5861 lets a shared cache do): no
+visitor waits for a computation that another could reuse. A response built from such an entry
+is marked stale (``served_stale()``), so that the HTTP caching middleware gives it no validators
+of the new version and nobody keeps it. Without an entry of any version, the first page
+computes it and the others asking meanwhile wait for its result.
 """
 
 import hashlib
+import logging
+import threading
 import time
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
+from django.utils import translation
 
 # Entries are never stale (the version is in the key); the timeout only frees room.
 TIMEOUT = 60 * 60 * 24
-# After a write, every page needs its counts again at once, and many pages need the same ones
-# (the map, the facets' options, the unfiltered counts, the home figures: each seconds of work
-# at 100,000 cases). One process computes an entry; the others asking for it meanwhile wait for
-# its result, up to WAIT_SECONDS, rather than compute it too (bench/load.py saw three workers
-# computing the home page's at once). The mark that one is computing lasts COMPUTING_SECONDS at
-# most, should that process die before it is done.
+# Many pages need the same entries (the map, the facets' options, the home figures): one process
+# computes an entry; the others asking for it meanwhile serve the previous version's or, with
+# none, wait for its result up to WAIT_SECONDS rather than compute it too (bench/load.py saw
+# three workers computing the home page's at once). The mark that one is computing lasts
+# COMPUTING_SECONDS at most, should that process die before it is done.
 WAIT_SECONDS = 10
 COMPUTING_SECONDS = 30
 POLL_SECONDS = 0.05
 
+logger = logging.getLogger(__name__)
+_request = threading.local()
 
-def cached(version, parts, compute):
-    """``compute()``, or what it returned before for the same ``parts`` at this ``version``."""
+
+def begin_request():
+    """Forget whether the previous request of this thread was served stale entries."""
+    _request.stale = False
+
+
+def served_stale():
+    """True when this thread's request used an entry of an earlier catalogue version."""
+    return getattr(_request, "stale", False)
+
+
+def mark_stale():
+    _request.stale = True
+
+
+def cached(version, parts, compute, stale_ok=True):
+    """``compute()``, or what it returned before for the same ``parts`` at this ``version``.
+
+    ``stale_ok``: whether the entry of an earlier version may stand in while this one is
+    computed in the background (False for an entry that only makes sense with its version's).
+    """
     if version is None:
         return compute()
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
@@ -35,20 +70,58 @@ def cached(version, parts, compute):
     value = cache.get(key)
     if value is not None:
         return value[0]
+    latest = f"servtrade:latest:{digest}" if stale_ok else None
     computing = f"{key}:computing"
-    if not cache.add(computing, True, COMPUTING_SECONDS):
-        value = computed_elsewhere(key)
-        if value is not None:
-            return value[0]
+    if cache.add(computing, True, COMPUTING_SECONDS):
+        if latest and settings.COUNTING_IN_BACKGROUND:
+            previous = cache.get(latest)
+            if previous is not None:
+                language = translation.get_language()
+                threading.Thread(
+                    target=_refresh, args=[key, latest, computing, compute, language], daemon=True
+                ).start()
+                mark_stale()
+                return previous[0]
+        return _compute_and_keep(key, latest, computing, compute)
+    if latest and settings.COUNTING_IN_BACKGROUND:
+        previous = cache.get(latest)
+        if previous is not None:
+            mark_stale()
+            return previous[0]
+    value = computed_elsewhere(key)
+    if value is not None:
+        return value[0]
+    return _compute_and_keep(key, latest, computing, compute)
+
+
+def _compute_and_keep(key, latest, computing, compute):
+    """Compute and store an entry; one computed from stale entries is kept as the latest only,
+    never under this version's key (it would stay stale for the whole version)."""
+    stale_before, _request.stale = served_stale(), False
     try:
         value = compute()
         # In a tuple, so that it is pickled: Django's Redis backend stores a bare int as its
         # decimal text, which Python refuses to write past 4,300 digits (a bitmap of a search's
         # matches at 100,000 cases is ten times that).
-        cache.set(key, (value,), TIMEOUT)
+        if not served_stale():
+            cache.set(key, (value,), TIMEOUT)
+        if latest:
+            cache.set(latest, (value,), TIMEOUT)
     finally:
         cache.delete(computing)
+        _request.stale = stale_before or served_stale()
     return value
+
+
+def _refresh(key, latest, computing, compute, language):
+    """Compute an entry in a thread of its own, in the language of the page that asked."""
+    try:
+        with translation.override(language):
+            _compute_and_keep(key, latest, computing, compute)
+    except Exception:
+        logger.exception("Computing a cached entry failed; pages use the previous one meanwhile.")
+    finally:
+        connections.close_all()  # this thread's connections
 
 
 def computed_elsewhere(key):

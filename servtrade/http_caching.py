@@ -11,7 +11,10 @@ Never cached, by anyone but the visitor's own browser, and never answered 304 he
 - anything a signed-in user sees (staff see drafts, banners, their own session);
 - a response whose view already said how to cache it (a draft preview is ``private, no-store``);
 - a response that sets a cookie, or is not a 200;
-- the paths in ``HTTP_CACHE_EXCLUDED_PATHS`` (the admin, the language switch, health checks).
+- the paths in ``HTTP_CACHE_EXCLUDED_PATHS`` (the admin, the language switch, health checks);
+- a page built from entries of an earlier catalogue version, while the new version's are computed
+  (``servtrade.caching.served_stale()``): it gets no validators and ``no-cache``, so that no
+  browser or shared cache keeps it as the new version's.
 Everything else under the site (today's pages, tomorrow's /api/ and /data/) gets it for free.
 """
 
@@ -26,6 +29,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from django.utils.http import http_date
 
 from cases.models import CatalogueVersion
+from servtrade import caching
 
 _STATE = "_servtrade_catalogue_state"
 _MISSING = (None, None)
@@ -77,6 +81,7 @@ class PublicHTTPCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        caching.begin_request()
         if not self.applies_to(request):
             response = self.get_response(request)
             if request.user.is_authenticated and "Cache-Control" not in response:
@@ -91,7 +96,9 @@ class PublicHTTPCacheMiddleware:
                 return self.mark_cacheable(not_modified, etag, last_modified)
 
         response = self.get_response(request)
-        if etag and self.is_cacheable(response):
+        if caching.served_stale():
+            patch_cache_control(response, no_cache=True, max_age=0)
+        elif etag and self.is_cacheable(response):
             self.mark_cacheable(response, etag, last_modified)
         return response
 

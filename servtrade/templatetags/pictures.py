@@ -51,7 +51,7 @@ def region_map(context, program=None, region=None):
     version = catalogue_version(context)
 
     def build():
-        regions = cached(version, ("pilot regions",), pictures.pilot_regions)
+        regions = cached(version, ("pilot regions",), lambda: pictures.pilot_regions(version))
         return pictures.region_map(program=program, region=region, regions=regions)
 
     return render_cached(

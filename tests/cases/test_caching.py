@@ -44,9 +44,19 @@ def new_case(world):
     CaseFactory(batch=world["case"].batch, theme=world["case"].theme)
 
 
-def bulk_create(world):
+def bulk_create(world, status=Case.Status.PUBLISHED):
+    case = world["case"]
     Case.objects.bulk_create(
-        [Case(slug="bulk", title_en="Bulk", batch=world["case"].batch, theme=world["case"].theme)]
+        [
+            Case(
+                slug="bulk",
+                title_en="Bulk",
+                batch=case.batch,
+                theme=case.theme,
+                status=status,
+                published_on=case.published_on,
+            )
+        ]
     )
 
 
@@ -68,6 +78,10 @@ WRITES = {
     "save of a case": lambda w: w["case"].save(),
     "QuerySet.update": lambda w: Case.objects.update(status=Case.Status.DRAFT),
     "bulk_create": bulk_create,
+    "publishing a draft": lambda w: Case.objects.filter(pk=a_draft(w).pk).update(
+        status=Case.Status.PUBLISHED
+    ),
+    "a published case sent back to review": lambda w: Case.objects.update(status="in-review"),
     "an import": imported,
     "raw SQL": raw_sql,
     "delete of a case": lambda w: w["case"].delete(),
@@ -85,6 +99,43 @@ WRITES = {
     "ending a membership": lambda w: Membership.objects.all().delete(),
     "a new adoption": lambda w: AdoptionFactory(case=w["case"], region=w["region"]),
 }
+
+
+def a_draft(world):
+    """A new draft in the world's batch and theme (a new batch or theme would change it)."""
+    case = world["case"]
+    return CaseFactory(status=Case.Status.DRAFT, batch=case.batch, theme=case.theme)
+
+
+def imported_drafts(world):
+    """What the admin's import does: new cases saved as drafts, with their links."""
+    for n in range(2):
+        case = Case(slug=f"imported-{n}", title_en="Imported", batch=world["case"].batch)
+        case.save()
+        case.lead_regions.add(world["region"])
+        case.sectors.add(world["sector"])
+
+
+DRAFT_WRITES = {
+    "save of a new draft": a_draft,
+    "an import of drafts": imported_drafts,
+    "bulk_create of a draft": lambda w: bulk_create(w, status=Case.Status.DRAFT),
+    "edit of a draft": lambda w: Case.objects.filter(pk=a_draft(w).pk).update(title_en="New"),
+    "sent to review": lambda w: Case.objects.filter(pk=a_draft(w).pk).update(status="in-review"),
+    "a draft's region added": lambda w: a_draft(w).lead_regions.add(w["region"]),
+    "a draft's sector removed": lambda w: a_draft(w).sectors.clear(),
+    "an adoption of a draft": lambda w: AdoptionFactory(case=a_draft(w), region=w["region"]),
+    "delete of a draft": lambda w: a_draft(w).delete(),
+}
+
+
+@pytest.mark.parametrize("write", DRAFT_WRITES.values(), ids=DRAFT_WRITES.keys())
+def test_a_write_to_drafts_alone_keeps_the_catalogue_version(world, write):
+    """The public sees no draft: its import or edit must not make every count be computed
+    again (bench/load.py: an import beside visitors)."""
+    before = CatalogueVersion.objects.current()
+    write(world)
+    assert CatalogueVersion.objects.current() == before
 
 
 @pytest.mark.parametrize("write", ["publish", "unpublish", "delete"])
@@ -196,3 +247,64 @@ def test_a_computation_that_does_not_finish_is_waited_for_only_so_long(monkeypat
     assert 0.3 <= time.monotonic() - began < 3
     release.set()
     first.join()
+
+
+def test_a_new_versions_entry_is_computed_in_the_background_while_the_last_stands_in(settings):
+    """After a write nobody waits for an entry that takes seconds: the previous version's is
+    served (and the request knows it is stale) while one thread computes the new one."""
+    settings.COUNTING_IN_BACKGROUND = True
+    parts, release = ("figures", uuid.uuid4().hex), threading.Event()
+    caching.begin_request()
+    assert caching.cached(uuid.uuid4().hex, parts, lambda: {"cases": 1}) == {"cases": 1}
+    assert not caching.served_stale()
+
+    def slow():
+        release.wait(10)
+        return {"cases": 2}
+
+    new_version, began = uuid.uuid4().hex, time.monotonic()
+    assert caching.cached(new_version, parts, slow) == {"cases": 1}
+    assert caching.served_stale() and time.monotonic() - began < 5
+    release.set()
+    deadline = time.monotonic() + 10
+    while True:
+        caching.begin_request()
+        value = caching.cached(new_version, parts, lambda: {"computed": "again"})
+        if not caching.served_stale():
+            break
+        assert value == {"cases": 1} and time.monotonic() < deadline
+        time.sleep(0.02)
+    assert value == {"cases": 2}
+
+
+def test_without_a_previous_entry_the_first_request_computes_it(settings):
+    settings.COUNTING_IN_BACKGROUND = True
+    caching.begin_request()
+    assert caching.cached(uuid.uuid4().hex, ("first", uuid.uuid4().hex), lambda: 7) == 7
+    assert not caching.served_stale()
+
+
+def test_an_entry_made_from_stale_entries_is_not_kept_as_the_new_versions(settings):
+    """Computed while its inputs were the previous version's (the bitmaps standing in), it would
+    stay wrong for the whole version: it is used once, and computed again next time."""
+    version, parts, calls = uuid.uuid4().hex, ("derived", uuid.uuid4().hex), []
+
+    def from_stale_inputs():
+        calls.append(1)
+        caching.mark_stale()
+        return len(calls)
+
+    caching.begin_request()
+    assert caching.cached(version, parts, from_stale_inputs) == 1
+    assert caching.served_stale()
+    caching.begin_request()
+    assert caching.cached(version, parts, from_stale_inputs) == 2
+
+
+def test_an_entry_that_needs_its_own_version_never_stands_in(settings):
+    settings.COUNTING_IN_BACKGROUND = True
+    parts = ("positions", uuid.uuid4().hex)
+    caching.cached(uuid.uuid4().hex, parts, lambda: 1, stale_ok=False)
+    caching.begin_request()
+    assert caching.cached(uuid.uuid4().hex, parts, lambda: 2, stale_ok=False) == 2
+    assert not caching.served_stale()

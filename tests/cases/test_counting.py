@@ -11,9 +11,11 @@ import random
 import time
 
 import pytest
+from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import reverse
 
+from cases import counting
 from cases.counting import CaseBitmaps, ListCounts
 from cases.filters import CaseFilterSet
 from cases.models import Case, CaseBatch, CatalogueVersion
@@ -247,10 +249,12 @@ def test_a_write_gives_new_bitmaps(catalogue):
     assert filterset_for({"year": ["2019"]}).count() == before + 1
 
 
-# serialized_rollback: its flush then leaves the content types to the next such test.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: the bitmaps are built by a thread of its own, with a connection of its own.
+@pytest.mark.django_db(transaction=True)
 def test_the_bitmaps_are_built_in_the_background_while_pages_count_in_sql(client, settings):
     settings.COUNTING_IN_BACKGROUND = True
+    cache.clear()  # no bitmaps of any version, in the cache or in this process
+    counting.forget()
     CaseFactory.create_batch(3, batch=CaseBatchFactory(published_on=datetime.date(2021, 1, 1)))
     version = CatalogueVersion.objects.current()
     # The first page starts the build and counts in SQL meanwhile; it never waits.
@@ -264,3 +268,32 @@ def test_the_bitmaps_are_built_in_the_background_while_pages_count_in_sql(client
     response = client.get(reverse("cases:case-list") + "?year=2021&theme=none-such")
     assert response.context["view"].filterset.counter is not None
     assert response.context["table"].paginator.count == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_new_bitmaps_are_built_the_last_ones_stand_in_and_the_page_is_not_kept(
+    client, settings
+):
+    """After a write no page waits for the new bitmaps: the last ones count meanwhile, and the
+    page says it may be stale (no validators, no-cache), until the new ones are there."""
+    settings.COUNTING_IN_BACKGROUND = True
+    cache.clear()
+    counting.forget()
+    batch = CaseBatchFactory(published_on=datetime.date(2021, 1, 1))
+    CaseFactory.create_batch(3, batch=batch)
+    counting.build_and_keep()
+    url = reverse("cases:case-list") + "?year=2021"
+    response = client.get(url)
+    assert response.context["table"].paginator.count == 3 and response.has_header("ETag")
+
+    CaseFactory(batch=batch)  # a new version
+    response = client.get(url)
+    assert response.context["table"].paginator.count == 3  # the last bitmaps' count
+    assert not response.has_header("ETag") and not response.has_header("Last-Modified")
+    assert "no-cache" in response["Cache-Control"]
+    deadline = time.monotonic() + 30
+    while not (response := client.get(url)).has_header("ETag"):
+        assert time.monotonic() < deadline, "the new bitmaps were never built"
+        time.sleep(0.05)
+    assert response.context["table"].paginator.count == 4
+    assert "public" in response["Cache-Control"]

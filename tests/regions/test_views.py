@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from cases import counting
 from cases.models import Case
+from regions.models import Region
 from tests.budgets import (
     PROGRAM_DETAIL_QUERIES,
     PROGRAM_LIST_QUERIES,
@@ -34,15 +36,18 @@ def names_in(response):
     return [str(row.record.name) for row in response.context["table"].paginated_rows]
 
 
+@pytest.mark.parametrize("way", ["sql", "bitmaps"])
 @pytest.mark.parametrize(("regions", "per_page"), [(1, 20), (30, 20), (30, 50)])
 def test_the_region_list_runs_a_fixed_number_of_queries(
-    client, django_assert_max_num_queries, regions, per_page
+    client, django_assert_max_num_queries, regions, per_page, way
 ):
     program = PilotProgramFactory()
     for _ in range(regions):
         region = RegionFactory()
         MembershipFactory(program=program, region=region)
         CaseFactory(lead_regions=[region])
+    if way == "bitmaps":
+        counting.build_and_keep()
     with django_assert_max_num_queries(REGION_LIST_QUERIES):
         response = client.get(
             url("regions:region-list", query=f"scope=pilot&scope=province&per_page={per_page}")
@@ -82,19 +87,56 @@ def test_the_region_list_shows_pilot_regions_unless_asked_for_provinces(client):
     assert names_in(others) == ["Guangdong", "Foshan"]
 
 
-def test_a_provinces_cases_led_include_its_cities_the_same_on_list_page_and_cases(client):
+# Counted in SQL, or read from the case bitmaps once they are built (cases.counting).
+COUNTED_BY = ["sql", "bitmaps"]
+
+
+def count_by(way):
+    if way == "bitmaps":
+        counting.build_and_keep()
+
+
+@pytest.mark.parametrize("way", COUNTED_BY)
+def test_a_provinces_cases_led_include_its_cities_the_same_on_list_page_and_cases(client, way):
     guangdong = ProvinceFactory(slug="guangdong", name_en="Guangdong", code="440000")
     guangzhou = RegionFactory(slug="guangzhou", parent=guangdong, code="440100")
     MembershipFactory(region=guangzhou)
     CaseFactory(lead_regions=[guangzhou, guangdong])  # counted once
     CaseFactory(lead_regions=[guangzhou])
     CaseFactory(lead_regions=[guangdong], status=Case.Status.DRAFT)
+    count_by(way)
     listed = client.get(url("regions:region-list", query="scope=province"))
     page = client.get(url("regions:region-detail", "guangdong"))
     cases = client.get(url("cases:case-list", query="region=guangdong"))
     assert next(iter(listed.context["table"].paginated_rows)).record.case_count == 2
     assert page.context["region"].case_count == 2 and len(page.context["cases"]) == 2
     assert cases.context["table"].paginator.count == 2
+
+
+def test_the_bitmaps_count_every_region_as_sql_does_and_sort_the_same(client):
+    """Each region's count read from the bitmaps equals the subquery's, and the list sorted by
+    cases led gives the same order either way."""
+    guangdong = ProvinceFactory(slug="guangdong", code="440000")
+    cities = [RegionFactory(parent=guangdong, code=f"4401{n:02d}") for n in range(3)]
+    others = RegionFactory.create_batch(3)
+    for region in [*cities, *others]:
+        MembershipFactory(region=region)
+    for n, region in enumerate([*cities, *others, guangdong]):
+        CaseFactory.create_batch(n % 4, lead_regions=[region, others[n % 3]])
+        CaseFactory(lead_regions=[region], status=Case.Status.DRAFT)
+    query = "scope=pilot&scope=province&sort=-case_count&per_page=50"
+
+    def listed():
+        rows = client.get(url("regions:region-list", query=query)).context["table"].rows
+        return [(row.record.slug, row.record.case_count) for row in rows]
+
+    in_sql = listed()
+    count_by("bitmaps")
+    assert listed() == in_sql
+    counts = dict(in_sql)
+    expected = {r.slug: r.case_count for r in Region.objects.with_case_counts()}
+    assert counts == {slug: expected[slug] for slug in counts} and counts["guangdong"] == 5
+    assert sorted(counts.values(), reverse=True) == [count for _, count in in_sql]
 
 
 def test_the_region_filters_count_regions_not_their_cases(client):
