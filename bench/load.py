@@ -382,11 +382,12 @@ def admin_action(site, changelist, action, selected, select_across=False):
         "select_across": "1" if select_across else "0",
         "index": "0",
     }
-    status, headers, _ = site.get(
+    status, headers, answer = site.get(
         changelist, data=urllib.parse.urlencode(data).encode(), timeout=120
     )
     if status != 302:
-        return time.monotonic() - started, [f"HTTP {status}"]
+        said = messages(answer) or [("error", answer[:300])]
+        return time.monotonic() - started, [("error", f"HTTP {status}"), *said]
     _, _, after = site.get(headers["Location"], timeout=120)
     return time.monotonic() - started, messages(after)
 

@@ -37,6 +37,7 @@ province's cities, and so on); tests/cases/test_counting.py compares every count
 import logging
 import threading
 from array import array
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
@@ -77,6 +78,23 @@ def positions_of(bits, limit=None):
     return found
 
 
+@contextmanager
+def read_snapshot(outermost):
+    """On SQLite, let the next transaction begin DEFERRED: the site's are IMMEDIATE (settings),
+    which takes the write lock, so a build would wait for an import to finish and hold up
+    every writer while it reads. In WAL mode a deferred transaction reads one snapshot and
+    takes no lock."""
+    if not outermost or connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()  # connecting sets the mode from the settings
+    mode, connection.transaction_mode = connection.transaction_mode, "DEFERRED"
+    try:
+        yield
+    finally:
+        connection.transaction_mode = mode
+
+
 class CaseBitmaps:
     """The published cases in list order (``ids``) and a bitmap per facet option."""
 
@@ -98,7 +116,7 @@ class CaseBitmaps:
         few long strings into bitmaps.
         """
         outermost = not connection.in_atomic_block
-        with transaction.atomic():
+        with read_snapshot(outermost), transaction.atomic():
             if outermost and connection.vendor == "postgresql":
                 # Every query sees the same catalogue, the version included.
                 with connection.cursor() as cursor:

@@ -187,3 +187,35 @@ def test_publishing_importing_and_reading_at_once(site_file):
     # Every row, each with its history (the import's cases join the batch: if the import
     # finished first, the publisher published them too).
     assert imported == (IMPORT_ROWS, IMPORT_ROWS)
+
+
+BUILD = """
+import time
+from cases.counting import CaseBitmaps
+began = time.monotonic()
+version, bitmaps = CaseBitmaps.build()
+print("BUILT", len(bitmaps.ids), round(time.monotonic() - began, 1))
+"""
+
+
+def test_the_counting_bitmaps_are_read_while_a_writer_holds_the_lock(site_file):
+    """A build only reads: it neither waits for an import's write lock nor holds one (the
+    site's transactions are IMMEDIATE; the build's snapshot is DEFERRED)."""
+    path, _ = site_file
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # holds the write lock, as an import's transaction does
+    writer.execute("UPDATE cases_theme SET name_en = name_en || ' (edited)'")
+    try:
+        env = {**SiteServer(f"sqlite:///{path}").env, "SQLITE_BUSY_TIMEOUT": "2"}
+        built = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", BUILD],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert "BUILT 5 " in built.stdout, built.stderr[-2000:]
