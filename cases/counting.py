@@ -37,15 +37,16 @@ province's cities, and so on); tests/cases/test_counting.py compares every count
 import logging
 import threading
 from array import array
+from collections import defaultdict
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.db.models import CharField, StringAgg, Value
-from django.db.models.functions import Cast, Coalesce, ExtractYear
+from django.db.models.functions import Cast
 
-from cases.models import Case, CaseSearch, CatalogueVersion
+from cases.models import Case, CaseBatch, CaseSearch, CatalogueVersion, Theme
 from cases.querysets import ADOPTED_ELSEWHERE, UNKNOWN_YEAR
 from cases.search import SearchQuery
 from servtrade.caching import COMPUTING_SECONDS, TIMEOUT, cached, mark_stale
@@ -111,9 +112,10 @@ class CaseBitmaps:
     def build(cls):
         """(version, bitmaps) of one consistent snapshot of the catalogue, in eight queries.
 
-        One query lists the published cases in list order; the others group their ids by
-        facet option (``StringAgg``), so the database does the grouping and Python only turns a
-        few long strings into bitmaps.
+        One query lists the published cases in list order with their batch and theme, which
+        give the program, batch, year and theme facets (two small queries name the batches and
+        themes); the others group case ids by facet option (``StringAgg``), so the database
+        does the grouping and Python only turns a few long strings into bitmaps.
         """
         outermost = not connection.in_atomic_block
         with read_snapshot(outermost), transaction.atomic():
@@ -123,20 +125,47 @@ class CaseBitmaps:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             version = CatalogueVersion.objects.current()
             published = Case.objects.published().order_by()
-            ids = array("l", published.order_by_release().values_list("pk", flat=True))
+            listed = published.order_by_release().values_list("pk", "batch_id", "theme_id")
+            ids, by_batch, by_theme = array("l"), defaultdict(list), defaultdict(list)
+            for at, (case_id, batch_id, theme_id) in enumerate(listed):
+                ids.append(case_id)
+                by_batch[batch_id].append(at)
+                by_theme[theme_id].append(at)
             position = array("l", [-1]) * ((max(ids) + 1) if ids else 0)
             for at, case_id in enumerate(ids):
                 position[case_id] = at
 
             options = cls._facet_options(published, position)
+            cls._add_batches_and_themes(options, by_batch, by_theme)
             # "secondary": every case without an official source (in_source_kinds).
             official = options["source"].get("official", 0)
             options["source"]["secondary"] = ((1 << len(ids)) - 1) & ~official
         return version, cls(ids, position, options, version)
 
     @staticmethod
+    def _add_batches_and_themes(options, by_batch, by_theme):
+        """The program, batch, year (of release: the batch's; "unknown" without a date) and
+        theme facets, from the positions of each batch's and each theme's cases."""
+        batches = CaseBatch.objects.filter(pk__in=[pk for pk in by_batch if pk is not None])
+        for batch in batches.select_related("program").only(
+            "number", "published_on", "program__slug"
+        ):
+            bits = bitmap(by_batch[batch.pk])
+            year = str(batch.published_on.year) if batch.published_on else UNKNOWN_YEAR
+            for name, key in (
+                ("program", batch.program.slug),
+                ("batch", batch.key),
+                ("year", year),
+            ):
+                options[name][key] = options[name].get(key, 0) | bits
+        themes = Theme.objects.filter(pk__in=[pk for pk in by_theme if pk is not None])
+        for theme_id, slug in themes.values_list("pk", "slug"):
+            options["theme"][slug] = bitmap(by_theme[theme_id])
+
+    @staticmethod
     def _facet_options(published, position):
-        """{facet: {key: bitmap}} of the ``published`` cases, in seven grouped queries."""
+        """{facet: {key: bitmap}} of the source, sector, adopted and region facets of the
+        ``published`` cases, in four grouped queries."""
 
         def grouped(queryset, *keys, of="pk"):
             joined = StringAgg(Cast(of, CharField()), Value(","))
@@ -152,18 +181,10 @@ class CaseBitmaps:
             if key is not None:
                 options[name][key] = options[name].get(key, 0) | bits
 
-        for program, number, bits in grouped(published, "batch__program__slug", "batch__number"):
-            add("program", program, bits)
-            add("batch", f"{program}-{number}", bits)  # CaseBatch.key
-        # The ministry's release year (the batch's); cases whose date is not known together.
-        year = Cast(ExtractYear("batch__published_on"), CharField())
-        released = published.annotate(year=Coalesce(year, Value(UNKNOWN_YEAR)))
         links = Case.sources.through.objects.filter(case__in=published).order_by()
         sectors = Case.sectors.through.objects.filter(case__in=published).order_by()
         adopted = published.adopted_elsewhere().annotate(adopted=Value(ADOPTED_ELSEWHERE))
         for name, queryset, key, of in (
-            ("theme", published, "theme__slug", "pk"),
-            ("year", released, "year", "pk"),
             # "secondary" (no official source) is the rest: see build().
             ("source", links.filter(source__kind="official"), "source__kind", "case_id"),
             ("sector", sectors, "servicesector__code", "case_id"),

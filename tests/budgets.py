@@ -19,9 +19,11 @@ FACET_QUERIES = 14
 # candidates (see related_to) + 1 for the related cases' sources + its adoptions + the pilot
 # regions that adopted it if its batch was replicated nationwide.
 CASE_DETAIL_QUERIES = 14
-# The version (ETag) + the batch with its counts, its cases per theme, a page of cases and 3
-# prefetches (regions, sectors, sources).
-BATCH_QUERIES = 7
+# The version (ETag) + the batch + its counts, its cases per theme and which cases the page
+# shows (cached per catalogue version) + those cases and 3 prefetches (regions, sectors,
+# sources). Warm: all but the cached three.
+BATCH_QUERIES = 9
+BATCH_QUERIES_WARM = 6
 # Cold: the version + 5 figures + 3 facet options + the counting bitmaps (11) + the pictures
 # (map 3, completeness 1, timeline 2); warm: the version alone.
 HOME_QUERIES = 26

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from cases.models import Case
 from tests.budgets import (
     BATCH_QUERIES,
+    BATCH_QUERIES_WARM,
     CASE_DETAIL_QUERIES,
     CASE_LIST_QUERIES,
     CASE_LIST_QUERIES_WARM,
@@ -384,6 +385,11 @@ def test_the_batch_page_shows_its_last_cases_on_its_last_page(
     ((_theme, cases, total),) = response.context["groups"]
     assert [case.slug for case in cases] == [f"batch-case-{n:03d}" for n in range(100, 110)]
     assert total == 110
+    with django_assert_max_num_queries(BATCH_QUERIES_WARM):
+        again = client.get(url("cases:batch-detail", "pilot-2020", 4, query="page=3"))
+    assert [case.slug for _, cases, _ in again.context["groups"] for case in cases] == [
+        case.slug for case in cases
+    ]
     assert 'rel="prev"' in response.text and 'rel="next"' not in response.text
     # A page that does not exist shows the last one rather than failing.
     beyond = client.get(url("cases:batch-detail", "pilot-2020", 4, query="page=99"))
