@@ -241,7 +241,7 @@ def list_paths(sample, rng):
         {"theme": rng.choice(theme), "sector": rng.choice(sector)},
         {"region": rng.choice(region), "year": rng.choice(sample["years"])},
         {"theme": rng.choice(theme), "sector": rng.choice(sector), "region": rng.choice(region)},
-        {"sort": "-published_on", "page": 2},
+        {"sort": "-released_on", "page": 2},
         {"sector": rng.choice(sector), "sort": "title", "page": 3},
     ]
     paths = ["/en/cases/", "/zh-hans/cases/"]

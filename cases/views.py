@@ -67,6 +67,7 @@ class CaseListView(PublicListView):
     table_class = CaseTable
     template_name = "cases/case_list.html"
     export_name = "servtrade-cases"
+    default_sort = "-released_on"
     # Lists longer than settings.EXPORT_ROW_LIMIT are downloaded from the bulk files (/data/),
     # which no web worker builds.
     bulk_url = reverse_lazy("cases:data")

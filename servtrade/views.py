@@ -46,6 +46,8 @@ class PublicListView(SingleTableMixin, FilterView):
     paginate_by = None
     table_pagination = {"per_page": PAGE_SIZES[0], "paginator_class": PageSizePaginator}
     export_name = None
+    # The ``sort`` value that names the queryset's own order, if one does.
+    default_sort = None
     export_trigger_param = "_export"
     bulk_url = None
 
@@ -95,13 +97,24 @@ class PublicListView(SingleTableMixin, FilterView):
         None when another order is asked for, the page number is no number, or it is a download.
         """
         params = self.request.GET
-        if "sort" in params or self.download_format():
+        if self.sorted_otherwise() or self.download_format():
             return None
         try:
             page, size = int(params.get("page", 1)), int(params.get("per_page", PAGE_SIZES[0]))
         except ValueError:
             return None
         return page * size if page >= 1 and size in PAGE_SIZES else None
+
+    def sorted_otherwise(self):
+        """Whether the rows are asked for in another order than the queryset's own: a ``sort``
+        the table knows, other than ``default_sort`` (an unknown one is ignored, see
+        get_notices)."""
+        sort = self.request.GET.get("sort")
+        if sort is None or sort == self.default_sort:
+            return False
+        columns = self.table_class.base_columns
+        orderable = {name for name, column in columns.items() if column.orderable}
+        return any(key.strip().lstrip("-") in orderable for key in sort.split(","))
 
     def render_to_response(self, context, **response_kwargs):
         export_format = self.download_format()

@@ -550,3 +550,35 @@ def test_the_list_has_a_skip_link_to_its_results_and_writes_sector_names_out(cli
     text = client.get(url("cases:case-list")).text
     assert '<a href="#results">Skip to results</a>' in text and 'id="results"' in text
     assert '<span class="sector">SG Financial services</span>' in text
+
+
+@pytest.mark.parametrize(
+    ("sort", "reads_by_id"),
+    [
+        (None, True),
+        ("-released_on", True),  # the list's own order, asked for by name
+        ("-published_on", True),  # unknown (the old name): ignored, so the list's own order
+        ("released_on", False),
+        ("title", False),
+        ("title,-released_on", False),
+    ],
+)
+def test_a_page_in_the_lists_own_order_is_read_by_id_whatever_the_sort_says(
+    client, settings, sort, reads_by_id
+):
+    """More results than COUNTING_FEW_RESULTS, in the default order: the bitmaps say which
+    cases the page shows and the database reads those, not the whole list sorted."""
+    settings.COUNTING_FEW_RESULTS = 3
+    program = PilotProgramFactory()
+    for number, year in enumerate([2019, 2021, 2020], start=1):
+        batch = CaseBatchFactory(
+            program=program, number=number, published_on=datetime.date(year, 1, 1)
+        )
+        CaseFactory.create_batch(3, batch=batch)
+    query = "per_page=20" + (f"&sort={sort}" if sort else "")
+    response = client.get(url("cases:case-list", query=query))
+    view = response.context["view"]
+    assert (view.rows_needed() == 20) == reads_by_id
+    plain = Case.objects.published().order_by_release()
+    if reads_by_id:
+        assert titles_in(response) == [case.title_en for case in plain]
