@@ -22,6 +22,7 @@ import hashlib
 import logging
 import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,8 +40,14 @@ WAIT_SECONDS = 10
 COMPUTING_SECONDS = 30
 POLL_SECONDS = 0.05
 
+# Entries a process remembers as the latest of their kind (remember()): counts, options and
+# rendered pictures, a few kilobytes each; a search's bitmap is never one.
+REMEMBERED_ENTRIES = 256
+
 logger = logging.getLogger(__name__)
 _request = threading.local()
+_remembered = OrderedDict()
+_remembered_lock = threading.Lock()
 
 
 def begin_request():
@@ -69,12 +76,14 @@ def cached(version, parts, compute, stale_ok=True):
     key = f"servtrade:{version}:{digest}"
     value = cache.get(key)
     if value is not None:
+        if stale_ok:
+            remember(digest, value)
         return value[0]
     latest = f"servtrade:latest:{digest}" if stale_ok else None
     computing = f"{key}:computing"
     if cache.add(computing, True, COMPUTING_SECONDS):
         if latest and settings.COUNTING_IN_BACKGROUND:
-            previous = cache.get(latest)
+            previous = cache.get(latest) or remembered(digest)
             if previous is not None:
                 language = translation.get_language()
                 threading.Thread(
@@ -84,7 +93,7 @@ def cached(version, parts, compute, stale_ok=True):
                 return previous[0]
         return _compute_and_keep(key, latest, computing, compute)
     if latest and settings.COUNTING_IN_BACKGROUND:
-        previous = cache.get(latest)
+        previous = cache.get(latest) or remembered(digest)
         if previous is not None:
             mark_stale()
             return previous[0]
@@ -107,10 +116,27 @@ def _compute_and_keep(key, latest, computing, compute):
             cache.set(key, (value,), TIMEOUT)
         if latest:
             cache.set(latest, (value,), TIMEOUT)
+            remember(latest.rpartition(":")[2], (value,))
     finally:
         cache.delete(computing)
         _request.stale = stale_before or served_stale()
     return value
+
+
+def remember(digest, value):
+    """Keep the latest entry of each kind in this process too: when the cache goes away (Redis
+    stopped), its stand-in starts empty, and these stand in while the entries are computed
+    again, instead of every page of every worker computing them at once."""
+    with _remembered_lock:
+        _remembered[digest] = value
+        _remembered.move_to_end(digest)
+        while len(_remembered) > REMEMBERED_ENTRIES:
+            _remembered.popitem(last=False)
+
+
+def remembered(digest):
+    with _remembered_lock:
+        return _remembered.get(digest)
 
 
 def _refresh(key, latest, computing, compute, language):
