@@ -48,7 +48,7 @@ from django.db.models.functions import Cast
 
 from cases.models import Case, CaseBatch, CaseSearch, CatalogueVersion, Theme
 from cases.querysets import ADOPTED_ELSEWHERE, UNKNOWN_YEAR
-from cases.search import SearchQuery
+from cases.search import SearchQuery, through_the_index
 from servtrade.caching import COMPUTING_SECONDS, TIMEOUT, cached, mark_stale
 
 # The facets the bitmaps answer, by the names CaseFilterSet gives them (and ``q``, the search).
@@ -327,7 +327,8 @@ class ListCounts:
 
         def matching():
             matches = CaseSearch.objects.filter(document__matches=query)
-            found = bitmaps.of_ids(matches.values_list("case_id", flat=True))
+            with through_the_index():
+                found = bitmaps.of_ids(list(matches.values_list("case_id", flat=True)))
             for name, keys in Case.objects.names_in(query).items():
                 found |= bitmaps.selection(name, keys)
             return found

@@ -15,9 +15,10 @@ cannot write a case at all, rather than leave the index stale.
 """
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import NotSupportedError, models
+from django.db import NotSupportedError, connection, models, transaction
 from django.db.models import Func, Lookup
 
 # CJK Unified Ideographs, Extension A and the compatibility block.
@@ -106,6 +107,27 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         || to_tsvector('english', regexp_replace(body.text, '[{CJK}]+', ' ', 'g'))
     FROM body, bigrams, unigrams
 $$"""
+
+
+@contextmanager
+def through_the_index():
+    """On PostgreSQL, read the search index through its GIN index, never by a sequential scan.
+
+    The documents are long enough to be stored out of line (TOAST), which the planner does not
+    count: for a common word (数据, half the catalogue) it chose to scan every row and match
+    each decompressed document, 300-420 ms at 100,000 cases, against 5-14 ms through the index,
+    which gives the matching rows without reading a document (measured with EXPLAIN ANALYZE).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        try:
+            yield
+        finally:
+            # Inside a caller's transaction, the setting would outlive this block.
+            cursor.execute("SET LOCAL enable_seqscan = on")
 
 
 def register_sqlite_functions(sender, connection, **kwargs):

@@ -134,6 +134,12 @@ def remember(digest, value):
             _remembered.popitem(last=False)
 
 
+def forget():
+    """Forget the remembered entries, as a new worker starts (tests)."""
+    with _remembered_lock:
+        _remembered.clear()
+
+
 def remembered(digest):
     with _remembered_lock:
         return _remembered.get(digest)

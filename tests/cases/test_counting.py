@@ -19,6 +19,7 @@ from cases import counting
 from cases.counting import CaseBitmaps, ListCounts
 from cases.filters import CaseFilterSet
 from cases.models import Case, CaseBatch, CatalogueVersion
+from servtrade import caching
 from tests.factories import (
     AdoptionFactory,
     CaseBatchFactory,
@@ -253,8 +254,9 @@ def test_a_write_gives_new_bitmaps(catalogue):
 @pytest.mark.django_db(transaction=True)
 def test_the_bitmaps_are_built_in_the_background_while_pages_count_in_sql(client, settings):
     settings.COUNTING_IN_BACKGROUND = True
-    cache.clear()  # no bitmaps of any version, in the cache or in this process
+    cache.clear()  # no bitmaps or counts of any version, in the cache or in this process
     counting.forget()
+    caching.forget()
     CaseFactory.create_batch(3, batch=CaseBatchFactory(published_on=datetime.date(2021, 1, 1)))
     version = CatalogueVersion.objects.current()
     # The first page starts the build and counts in SQL meanwhile; it never waits.
@@ -279,6 +281,7 @@ def test_while_new_bitmaps_are_built_the_last_ones_stand_in_and_the_page_is_not_
     settings.COUNTING_IN_BACKGROUND = True
     cache.clear()
     counting.forget()
+    caching.forget()
     batch = CaseBatchFactory(published_on=datetime.date(2021, 1, 1))
     CaseFactory.create_batch(3, batch=batch)
     counting.build_and_keep()
