@@ -1,13 +1,15 @@
 """A Redis cache that the site can lose: pages then compute from the database.
 
 Django's own Redis backend raises when the server is gone, and every page that reads a cached
-count answered 500. Here, while Redis is unreachable, each process keeps what it computes in its
-own memory instead (a stand-in of ``STAND_IN_ENTRIES`` entries, emptied when Redis returns): a
-count is computed from the database once per process, not once per request, and the pages stay
-about as fast as with Redis (at 100,000 cases, a list's facet counts take a second or more).
-That is safe because the site caches only results keyed by the catalogue's version
-(servtrade.caching), which never go stale; a cache used to share state between processes
-(sessions, locks, counters) could not be stood in for this way.
+count answered 500. Here, while Redis is unreachable, the processes of a host keep what they
+compute in a stand-in they share: a file cache in the temporary directory (``SharedStandIn``,
+``STAND_IN_ENTRIES`` entries, emptied when Redis returns). A count is then computed once per
+host, not once per request nor once per worker (at 100,000 cases the counting bitmaps take a
+second to build, and five workers building each their own after every publication kept two
+cores busy: bench/load.py with --stop-redis-at). That is safe because the site caches only
+results keyed by the catalogue's version (servtrade.caching), which never go stale; a cache used
+to share state between hosts (sessions, locks, counters) could not be stood in for this way. If
+the stand-in itself cannot be written (a full disk), it behaves as an empty cache.
 
 One warning is logged when Redis goes and one when it comes back (per process, not per
 request). While it is gone, Redis is not asked again for ``RETRY_SECONDS``, so pages do not each
@@ -15,11 +17,17 @@ wait for a connection to fail; after that one request tries again, and the first
 the outage.
 """
 
+import hashlib
 import logging
+import pickle
+import tempfile
 import threading
 import time
+import zlib
+from pathlib import Path
 
-from django.core.cache.backends.locmem import LocMemCache
+from django.conf import settings
+from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -28,9 +36,37 @@ logger = logging.getLogger("servtrade.cache")
 RETRY_SECONDS = 2.0
 # A cache that makes a page wait is worse than none: give up on Redis quickly.
 SOCKET_TIMEOUT_SECONDS = 0.5
-# Entries a process keeps in its own memory while Redis is gone (the site's are small counts and
-# rendered pictures, tens of kilobytes at most).
+# Entries the stand-in keeps while Redis is gone (counts and rendered pictures, tens of
+# kilobytes at most; the counting bitmaps, a megabyte or two per catalogue version).
 STAND_IN_ENTRIES = 1000
+
+
+class SharedStandIn:
+    """A file cache that the processes of a host share, one folder per Redis location and
+    checkout. Any error of the file system (or a file it cannot read) reads as a miss (``add``
+    as done, so that the caller computes rather than waits for someone else)."""
+
+    def __init__(self, location):
+        name = hashlib.sha256(f"{settings.BASE_DIR}|{location}".encode()).hexdigest()[:16]
+        self.folder = Path(tempfile.gettempdir()) / f"servtrade-stand-in-{name}"
+        self.files = FileBasedCache(
+            str(self.folder), {"OPTIONS": {"MAX_ENTRIES": STAND_IN_ENTRIES}}
+        )
+
+    def __getattr__(self, name):
+        method = getattr(self.files, name)
+        failed = {"add": True, "get": None, "has_key": False}.get(name)
+
+        def guarded(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            except (OSError, EOFError, ValueError, pickle.UnpicklingError, zlib.error):
+                return kwargs.get("default") if name == "get" else failed
+
+        return guarded
+
+    def is_empty(self):
+        return not any(self.folder.glob("*.djcache"))
 
 
 class CacheUnavailable(Exception):
@@ -44,10 +80,8 @@ class _Outage:
         self.lock = threading.Lock()
         self.down_since = None
         self.retry_at = 0.0
-        # What the process reads and writes instead of Redis meanwhile.
-        self.stand_in = LocMemCache(
-            f"servtrade-stand-in:{location}", {"OPTIONS": {"MAX_ENTRIES": STAND_IN_ENTRIES}}
-        )
+        # What the processes of this host read and write instead of Redis meanwhile.
+        self.stand_in = SharedStandIn(location)
 
     def skip(self):
         """True while down and not yet time to try again."""

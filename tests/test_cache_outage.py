@@ -98,7 +98,7 @@ def test_pages_serve_from_the_database_while_redis_is_gone(client, own_redis, ca
     assert "reachable again" in warnings[1]
 
 
-def test_while_redis_is_gone_each_process_keeps_what_it_computed(client, own_redis, catalogue):
+def test_while_redis_is_gone_the_host_keeps_what_it_computed(client, own_redis, catalogue):
     """A page's counts are computed once while Redis is gone, not on every request: at 100,000
     cases a list's facet counts cost seconds (bench/load.py, docs/benchmarks.md)."""
     page = "/en/cases/?theme=opening&sort=-published_on"
@@ -122,7 +122,26 @@ def test_while_redis_is_gone_each_process_keeps_what_it_computed(client, own_red
     assert redis.Redis.from_url(own_redis.url).dbsize() > 0
     outage = cache_backends._outage_for(own_redis.url.split("//", 1)[1])
     assert outage.down_since is None
-    assert not outage.stand_in._cache
+    assert outage.stand_in.is_empty()
+
+
+def test_the_stand_in_is_shared_by_the_processes_of_a_host_and_survives_a_full_disk(tmp_path):
+    """Two processes' stand-ins for one Redis (two _Outage objects, as two workers have) see
+    each other's entries; one that cannot write is an empty cache, not an error."""
+    location = f"127.0.0.1:{tmp_path.name}"
+    first, second = cache_backends._Outage(location), cache_backends._Outage(location)
+    first.stand_in.set("servtrade:v1:counts", ({"SG": 3},), 60)
+    assert second.stand_in.get("servtrade:v1:counts") == ({"SG": 3},)
+    assert not second.stand_in.add("servtrade:v1:counts", "taken", 60)
+    first.stand_in.clear()
+    assert second.stand_in.is_empty()
+
+    broken = cache_backends.SharedStandIn(location)
+    broken.files._dir = str(tmp_path / "a-file")  # not a folder: every write fails
+    (tmp_path / "a-file").write_text("")
+    assert broken.add("servtrade:v1:counts", "mine", 60) is True
+    broken.set("servtrade:v1:counts", "mine", 60)
+    assert broken.get("servtrade:v1:counts") is None
 
 
 class SilentServer:
