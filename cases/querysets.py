@@ -32,18 +32,25 @@ from regions.models import Region
 from servtrade.bilingual import active_suffix
 
 
+def count_of(rows):
+    """The number of ``rows`` (a QuerySet with an OuterRef) as a subquery, 0 for none."""
+    counted = rows.annotate(group=Value(1)).values("group").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 class CaseBatchQuerySet(models.QuerySet):
     def case_model(self):
         return self.model._meta.get_field("cases").related_model
 
     def with_case_counts(self):
-        """Annotate ``catalogued`` (all cases) and ``catalogued_published`` in one query."""
-        return self.annotate(
-            catalogued=Count("cases", distinct=True),
-            catalogued_published=Count(
-                "cases", filter=Q(cases__status=self.case_model().Status.PUBLISHED), distinct=True
-            ),
-        )
+        """Annotate ``catalogued`` (all cases) and ``catalogued_published`` in one query.
+
+        Counted per batch by subqueries, which the (batch, status, ...) index answers: a join
+        of every case counted DISTINCT took 0.4-0.5 s on PostgreSQL at 100,000 cases.
+        """
+        cases = self.case_model().objects.filter(batch=OuterRef("pk")).order_by()
+        published = cases.filter(status=self.case_model().Status.PUBLISHED)
+        return self.annotate(catalogued=count_of(cases), catalogued_published=count_of(published))
 
     def coverage(self):
         """How complete the catalogue is: a ``ProgramCoverage`` per program, its batches in
