@@ -29,3 +29,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Counts built in the request (tests/conftest.py says why), also in module-scoped fixtures,
+# which run before any test's own settings: in the background a page could be counted with
+# bitmaps an earlier module's catalogue left in this process.
+COUNTING_IN_BACKGROUND = False
