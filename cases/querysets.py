@@ -28,14 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.search import SearchQuery, SearchRank
-from regions.models import Region
+from regions.models import Region, count_of
 from servtrade.bilingual import active_suffix
-
-
-def count_of(rows):
-    """The number of ``rows`` (a QuerySet with an OuterRef) as a subquery, 0 for none."""
-    counted = rows.annotate(group=Value(1)).values("group").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted), 0)
 
 
 class CaseBatchQuerySet(models.QuerySet):
@@ -48,9 +42,11 @@ class CaseBatchQuerySet(models.QuerySet):
         Counted per batch by subqueries, which the (batch, status, ...) index answers: a join
         of every case counted DISTINCT took 0.4-0.5 s on PostgreSQL at 100,000 cases.
         """
-        cases = self.case_model().objects.filter(batch=OuterRef("pk")).order_by()
-        published = cases.filter(status=self.case_model().Status.PUBLISHED)
-        return self.annotate(catalogued=count_of(cases), catalogued_published=count_of(published))
+        cases = self.case_model().objects
+        return self.annotate(
+            catalogued=count_of(cases.all(), "batch"),
+            catalogued_published=count_of(cases.published(), "batch"),
+        )
 
     def coverage(self):
         """How complete the catalogue is: a ``ProgramCoverage`` per program, its batches in

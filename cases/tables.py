@@ -251,12 +251,6 @@ class CaseTable(Table):
         attrs = {"class": "results"}
         empty_text = _("No published case matches these filters.")
 
-    @classmethod
-    def sort_keys(cls):
-        """The values ``sort`` takes: each sortable column, ``-`` before it for descending."""
-        names = [name for name, column in cls.base_columns.items() if column.orderable]
-        return [key for name in names for key in (name, f"-{name}")]
-
     def order_title(self, queryset, is_descending):
         return queryset.order_by_title(descending=is_descending), True
 

@@ -20,7 +20,7 @@ class RegionViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         version = catalogue_version(self.request)
-        # The count's GROUP BY drops Meta.ordering; the order is named again.
+        # In code order, as the region list's default.
         return super().get_queryset().with_case_counts(version).order_by("code", "slug")
 
 

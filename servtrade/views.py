@@ -112,9 +112,8 @@ class PublicListView(SingleTableMixin, FilterView):
         sort = self.request.GET.get("sort")
         if sort is None or sort == self.default_sort:
             return False
-        columns = self.table_class.base_columns
-        orderable = {name for name, column in columns.items() if column.orderable}
-        return any(key.strip().lstrip("-") in orderable for key in sort.split(","))
+        known = self.table_class.sort_keys()
+        return any(key.strip() in known for key in sort.split(","))
 
     def render_to_response(self, context, **response_kwargs):
         export_format = self.download_format()
