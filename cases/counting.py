@@ -235,8 +235,8 @@ class CaseBitmaps:
                 _building.discard(version)
         with _lock:
             stand_in = _latest.get("bitmaps")
-        if stand_in is None:
-            stand_in = cache.get(LATEST_KEY)
+        if stand_in is None and (stand_in := cache.get(LATEST_KEY)) is not None:
+            keep(stand_in.version, stand_in)  # unpickled once, not on every request meanwhile
         if stand_in is not None:
             mark_stale()
         return stand_in

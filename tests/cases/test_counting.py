@@ -300,3 +300,18 @@ def test_while_new_bitmaps_are_built_the_last_ones_stand_in_and_the_page_is_not_
         time.sleep(0.05)
     assert response.context["table"].paginator.count == 4
     assert "public" in response["Cache-Control"]
+
+
+def test_a_worker_without_bitmaps_takes_the_latest_from_the_cache_once(catalogue, settings):
+    """A new worker (after a restart) while another builds a new version's bitmaps: the cache's
+    latest stand in, and the worker keeps them rather than unpickle them on every request."""
+    settings.COUNTING_IN_BACKGROUND = True
+    counting.build_and_keep()
+    counting.forget()
+    caching.begin_request()
+    new_version = "a-version-another-worker-is-building"
+    cache.add(f"{counting.cache_key(new_version)}:building", True, 60)
+    stand_in = CaseBitmaps.current(new_version)
+    assert stand_in is not None and caching.served_stale()
+    cache.delete(counting.LATEST_KEY)
+    assert CaseBitmaps.current(new_version) is stand_in
