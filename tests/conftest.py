@@ -13,13 +13,6 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def counting_in_the_request(settings):
-    """Counting bitmaps built in the request: a background thread has its own connection and
-    could not see the test's uncommitted rows (tests/cases/test_counting.py tests the thread)."""
-    settings.COUNTING_IN_BACKGROUND = False
-
-
-@pytest.fixture(autouse=True)
 def english_outside_requests():
     """Code outside a request (models, forms, FilterSets) speaks English in tests, so assertions
     can quote messages; pages still speak the language of their URL."""

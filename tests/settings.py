@@ -29,7 +29,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-# Counts built in the request (tests/conftest.py says why), also in module-scoped fixtures,
-# which run before any test's own settings: in the background a page could be counted with
-# bitmaps an earlier module's catalogue left in this process.
+# Counts and bitmaps computed in the request: a background thread has its own connection and
+# could not see a test's uncommitted rows, and could stand in an earlier test's bitmaps for this
+# one's (tests/cases/test_counting.py and test_caching.py test the background with their own
+# settings). Here, not in a fixture: module-scoped fixtures run before any test's.
 COUNTING_IN_BACKGROUND = False
