@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from regions.models import Membership, PilotProgram, Region
-from servtrade.history import HistoryAdmin
+from servtrade.history import HistoryAdmin, save_in_bulk
 
 VERIFICATION_FIELDSET = (
     _("Verification"),
@@ -15,13 +15,13 @@ VERIFICATION_FIELDSET = (
 @admin.action(description=_("Mark as checked: clear “needs verification”"), permissions=["change"])
 def clear_verification(modeladmin, request, queryset):
     """Clear the flag of the selected records at once, all or none, once an editor has checked
-    their facts. Saved one by one, so that each record's history says who cleared it."""
+    their facts. Each record's history says who cleared it."""
     flagged = modeladmin.model.objects.filter(pk__in=queryset.values("pk"), needs_verification=True)
     with transaction.atomic():
         records = list(flagged.select_for_update())
         for record in records:
             record.needs_verification = False
-            record.save(update_fields=["needs_verification"])
+        save_in_bulk(records, ["needs_verification"])
     modeladmin.message_user(
         request,
         ngettext(

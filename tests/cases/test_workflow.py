@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case
@@ -14,6 +16,7 @@ from tests.factories import (
     CaseFactory,
     DraftCaseFactory,
     RegionFactory,
+    ServiceSectorFactory,
     UserFactory,
 )
 
@@ -119,6 +122,51 @@ def test_each_transition_is_a_history_record_that_keeps_the_lead_regions():
     assert [record.status for record in records] == [DRAFT, PUBLISHED, IN_REVIEW]
     for record in records:
         assert [row.region_id for row in record.lead_regions.all()] == [region.pk]
+
+
+def queries_to_publish_and_unpublish(count):
+    batch = CaseBatchFactory()
+    for _ in range(count):
+        draft(batch=batch)
+    cases = Case.objects.filter(batch=batch)
+    with CaptureQueriesContext(connection) as publishing:
+        assert cases.publish() == count
+    with CaptureQueriesContext(connection) as unpublishing:
+        assert cases.unpublish() == count
+    return len(publishing), len(unpublishing)
+
+
+def test_publishing_many_cases_takes_as_many_statements_as_publishing_two():
+    # Saved one by one, a batch's publication was six statements (and the triggers) per case.
+    assert queries_to_publish_and_unpublish(40) == queries_to_publish_and_unpublish(2)
+
+
+def test_a_bulk_transition_records_each_case_as_its_save_would(admin_client):
+    regions, sectors = RegionFactory.create_batch(2), ServiceSectorFactory.create_batch(2)
+    batch = CaseBatchFactory()
+    cases = [
+        draft(batch=batch, lead_regions=regions[:1], sectors=sectors),
+        draft(batch=batch, lead_regions=regions, sectors=[]),
+    ]
+    before = {case.pk: case.version for case in cases}
+
+    post_action(admin_client, "cases", "casebatch", "publish_batch", [batch])
+
+    for case in cases:
+        saved = Case.objects.get(pk=case.pk)
+        record = saved.history.first()
+        assert saved.version == before[case.pk] + 1 == record.version
+        assert saved.updated_at == record.history_date
+        assert (record.status, record.history_type) == (PUBLISHED, "~")
+        assert record.history_user.username == "admin"
+        assert sorted(row.region_id for row in record.lead_regions.all()) == sorted(
+            region.pk for region in case.lead_regions.all()
+        )
+        assert sorted(row.servicesector_id for row in record.sectors.all()) == sorted(
+            sector.pk for sector in case.sectors.all()
+        )
+        # The record restores the case as it was: its earlier record was a draft.
+        assert saved.history.all()[1].status == DRAFT
 
 
 def test_the_public_sees_published_cases_only():
