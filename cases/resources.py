@@ -13,6 +13,7 @@ from collections import defaultdict
 from diff_match_patch import diff_match_patch
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.html import format_html_join
 from django.utils.text import slugify
@@ -22,7 +23,7 @@ from import_export import fields, resources, widgets
 from cases.models import Case, CaseBatch, ServiceSector, Theme
 from regions.models import Region
 from servtrade.exports import neutralise, restore
-from servtrade.history import record_history, skip_history
+from servtrade.history import record_history_in_bulk, skip_history
 
 # What each column holds, shown on the admin's import page; docs/import.md says the same.
 COLUMNS = {
@@ -328,6 +329,7 @@ class CaseResource(resources.ModelResource):
             }
             self.handle_import_error(result, ValueError(problem), raise_errors)
             return result
+        self.dry_run, self.saved = dry_run, {True: [], False: []}
         result = super().import_data_inner(dataset, dry_run, raise_errors, *args, **kwargs)
         # Report rows as the spreadsheet numbers them: the header is row 1.
         for row in [*result.invalid_rows, *result.error_rows]:
@@ -423,11 +425,12 @@ class CaseResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         skip_history(instance)
+        instance.is_new = instance._state.adding
 
     def save_m2m(self, instance, row, **kwargs):
         for attribute, related in instance.imported_m2m.items():
             manager = getattr(instance, attribute)
-            if instance._history_created:
+            if instance.is_new:
                 # A new case has no links yet: one insert, not set()'s read, diff and insert.
                 through = manager.through
                 source, target = manager.source_field_name, manager.target_field_name
@@ -437,4 +440,19 @@ class CaseResource(resources.ModelResource):
                 )
             else:
                 manager.set(related)
-        record_history(instance)
+        self.last_saved = instance
+
+    def after_import_row(self, row, row_result, **kwargs):
+        # The row is saved whole (its savepoint will be released): its history record is due.
+        if row_result.import_type in (row_result.IMPORT_TYPE_NEW, row_result.IMPORT_TYPE_UPDATE):
+            instance = self.last_saved
+            self.saved[instance.is_new].append(instance)
+
+    def after_import(self, dataset, result, **kwargs):
+        """Each saved case's one history record, with its links, for the whole file at once;
+        none in a preview, whose writes are all rolled back."""
+        if self.dry_run or result.has_errors() or result.has_validation_errors():
+            return
+        now = timezone.now()
+        for created, instances in self.saved.items():
+            record_history_in_bulk(instances, now, created=created)

@@ -15,7 +15,6 @@ tested with (tests/test_history.py holds the behaviour).
 """
 
 from django import forms
-from django.db.models.signals import post_save
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
@@ -55,24 +54,10 @@ def finish_history_record(instance):
 
 
 def skip_history(instance):
-    """Write no history record while ``instance`` and its many-to-many values are saved..."""
+    """Write no history record while ``instance`` and its many-to-many values are saved: the
+    caller writes it once they are, with ``record_history_in_bulk()`` (an import: one
+    statement for a whole file, not one record per row and per many-to-many field)."""
     instance.skip_history_when_saving = True  # simple-history's own switch
-    instance._history_created = instance._state.adding
-
-
-def record_history(instance):
-    """...then one, holding the final state: what ``start/finish_history_record`` end with,
-    without writing and deleting the intermediate records (the bulk of an import's queries)."""
-    del instance.skip_history_when_saving
-    # simple-history writes its record on post_save; this is the signal the save would have sent.
-    post_save.send(
-        sender=type(instance),
-        instance=instance,
-        created=instance.__dict__.pop("_history_created"),
-        update_fields=None,
-        raw=False,
-        using=instance._state.db,
-    )
 
 
 def save_in_bulk(records, fields):
@@ -103,18 +88,24 @@ def save_in_bulk(records, fields):
     record_history_in_bulk(records, now)
 
 
-def record_history_in_bulk(records, date):
-    """One history record of each of ``records`` (one model, as saved), dated ``date``, by the
-    request's user as simple-history's middleware gives it: simple-history's
-    ``bulk_history_create``, plus the tracked many-to-many values it leaves out, in one query
-    per field."""
+def record_history_in_bulk(records, date, created=False):
+    """One history record of each of ``records`` (one model, as saved), dated ``date``, a
+    creation or a change (``created``), by the request's user as simple-history's middleware
+    gives it: simple-history's ``bulk_history_create``, plus the tracked many-to-many values it
+    leaves out, in one query per field and a few hundred records."""
+    if not records:
+        return
     model = type(records[0])
-    created = model.history.bulk_history_create(records, update=True, default_date=date)
-    by_record = {entry.id: entry for entry in created}
+    for record in records:
+        record.__dict__.pop("skip_history_when_saving", None)
+    entries = model.history.bulk_history_create(
+        records, update=not created, default_date=date, batch_size=BULK_ROWS
+    )
+    by_record = {entry.id: entry for entry in entries}
     for field in getattr(model.history.model, "_history_m2m_fields", []):
         through = field.remote_field.through
         owner = f"{get_m2m_field_name(field)}_id"
-        kept = getattr(created[0], field.name).model
+        kept = getattr(entries[0], field.name).model
         columns = [column.attname for column in through._meta.fields]
         ids = list(by_record)
         for start in range(0, len(ids), BULK_ROWS):
