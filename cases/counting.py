@@ -42,14 +42,14 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import CharField, StringAgg, Value
 from django.db.models.functions import Cast
 
 from cases.models import Case, CaseBatch, CaseSearch, CatalogueVersion, Theme
 from cases.querysets import ADOPTED_ELSEWHERE, UNKNOWN_YEAR
 from cases.search import SearchQuery, through_the_index
-from servtrade.caching import COMPUTING_SECONDS, TIMEOUT, cached, mark_stale
+from servtrade.caching import COMPUTING_SECONDS, TIMEOUT, cached, in_background, mark_stale
 
 # The facets the bitmaps answer, by the names CaseFilterSet gives them (and ``q``, the search).
 FACETS = ("program", "batch", "theme", "sector", "region", "year", "source", "adopted")
@@ -229,7 +229,7 @@ class CaseBitmaps:
                 _building.add(version)
         # One process builds them; the others read them from the cache when they are there.
         if start and cache.add(f"{cache_key(version)}:building", True, COMPUTING_SECONDS * 2):
-            threading.Thread(target=build_in_background, args=[version], daemon=True).start()
+            in_background(build_in_background, version)
         elif start:
             with _lock:
                 _building.discard(version)
@@ -412,7 +412,6 @@ def build_in_background(version):
     finally:
         with _lock:
             _building.discard(version)
-        connections.close_all()  # this thread's connections
 
 
 logger = logging.getLogger(__name__)

@@ -20,13 +20,14 @@ computes it and the others asking meanwhile wait for its result.
 
 import hashlib
 import logging
+import queue
 import threading
 import time
 from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import close_old_connections, connections
 from django.utils import translation
 
 # Entries are never stale (the version is in the key); the timeout only frees room.
@@ -48,6 +49,38 @@ logger = logging.getLogger(__name__)
 _request = threading.local()
 _remembered = OrderedDict()
 _remembered_lock = threading.Lock()
+_tasks = queue.SimpleQueue()
+_worker = None
+_worker_lock = threading.Lock()
+
+
+def in_background(function, *args):
+    """Call ``function(*args)`` in this process's background thread, after the calls before it.
+
+    One thread, kept: a thread per call opened a database connection of its own each time,
+    that is, on PostgreSQL, a server process to start and its caches to fill (about 9 a second
+    under bench/load.py). This one keeps its connection while it has work and closes it once
+    the queue is empty. Started again if it is not running (in a worker just forked, say).
+    """
+    global _worker
+    _tasks.put((function, args))
+    with _worker_lock:
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_work, name="servtrade-background", daemon=True)
+            _worker.start()
+
+
+def _work():
+    while True:
+        function, args = _tasks.get()
+        close_old_connections()  # as before a request: one that broke or aged is replaced
+        try:
+            function(*args)
+        except Exception:
+            logger.exception("A background computation failed; pages use what they had.")
+        finally:
+            if _tasks.empty():
+                connections.close_all()  # this thread's, until there is work again
 
 
 def begin_request():
@@ -86,9 +119,7 @@ def cached(version, parts, compute, stale_ok=True):
             previous = cache.get(latest) or remembered(digest)
             if previous is not None:
                 language = translation.get_language()
-                threading.Thread(
-                    target=_refresh, args=[key, latest, computing, compute, language], daemon=True
-                ).start()
+                in_background(_refresh, key, latest, computing, compute, language)
                 mark_stale()
                 return previous[0]
         return _compute_and_keep(key, latest, computing, compute)
@@ -152,8 +183,6 @@ def _refresh(key, latest, computing, compute, language):
             _compute_and_keep(key, latest, computing, compute)
     except Exception:
         logger.exception("Computing a cached entry failed; pages use the previous one meanwhile.")
-    finally:
-        connections.close_all()  # this thread's connections
 
 
 def computed_elsewhere(key):

@@ -328,3 +328,30 @@ def test_when_the_cache_loses_its_entries_this_process_remembers_the_last_ones(s
     assert caching.cached(uuid.uuid4().hex, parts, slow) == {"guangzhou": 3}
     assert caching.served_stale() and time.monotonic() - began < 5
     release.set()
+
+
+def test_background_work_runs_in_one_thread_in_order_on_one_connection_and_outlives_a_failure(
+    monkeypatch,
+):
+    """Each refresh in a thread of its own opened a database connection of its own (on
+    PostgreSQL a server process to start): one thread now takes them in turn, on one
+    connection while work is queued, and a call that fails does not stop the next."""
+    # Connections kept between calls, as the site's settings say (the suite's close them).
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    gate, done, seen = threading.Event(), threading.Event(), []
+
+    def note(name):
+        connection.ensure_connection()
+        seen.append((name, threading.current_thread().name, id(connection.connection)))
+
+    def fail():
+        raise RuntimeError("a computation that fails")
+
+    caching.in_background(gate.wait, 10)  # holds the thread until everything is queued
+    for call in [(note, "first"), (fail,), (note, "second"), (done.set,)]:
+        caching.in_background(*call)
+    gate.set()
+    assert done.wait(10)
+    assert [name for name, _thread, _connection in seen] == ["first", "second"]
+    (thread,), (_connected,) = {t for _, t, _ in seen}, {c for _, _, c in seen}
+    assert thread == "servtrade-background"
