@@ -40,6 +40,8 @@ TIMEOUT = 60 * 60 * 24
 WAIT_SECONDS = 10
 COMPUTING_SECONDS = 30
 POLL_SECONDS = 0.05
+# The computing mark of an entry queued for the background thread (in_background()).
+QUEUED = "queued"
 
 # Entries a process remembers as the latest of their kind (remember()): counts, options and
 # rendered pictures, a few kilobytes each; a search's bitmap is never one.
@@ -105,7 +107,7 @@ def cached(version, parts, compute, stale_ok=True):
     """
     if version is None:
         return compute()
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    digest = digest_of(parts)
     key = f"servtrade:{version}:{digest}"
     value = cache.get(key)
     if value is not None:
@@ -114,24 +116,33 @@ def cached(version, parts, compute, stale_ok=True):
         return value[0]
     latest = f"servtrade:latest:{digest}" if stale_ok else None
     computing = f"{key}:computing"
-    if cache.add(computing, True, COMPUTING_SECONDS):
-        if latest and settings.COUNTING_IN_BACKGROUND:
-            previous = cache.get(latest) or remembered(digest)
-            if previous is not None:
-                language = translation.get_language()
-                in_background(_refresh, key, latest, computing, compute, language)
-                mark_stale()
-                return previous[0]
-        return _compute_and_keep(key, latest, computing, compute)
-    if latest and settings.COUNTING_IN_BACKGROUND:
-        previous = cache.get(latest) or remembered(digest)
-        if previous is not None:
-            mark_stale()
-            return previous[0]
-    value = computed_elsewhere(key)
-    if value is not None:
-        return value[0]
+    first = cache.add(computing, True, COMPUTING_SECONDS)
+    previous = standing_in(latest, digest)
+    if previous is not None:
+        if first:
+            cache.set(computing, QUEUED, COMPUTING_SECONDS)
+            language = translation.get_language()
+            in_background(_refresh, key, latest, computing, compute, language)
+        mark_stale()
+        return previous[0]
+    # Queued behind other background work, it may be a while: a page with nothing to show
+    # computes it rather than wait (Redis stopped: its stand-in starts empty).
+    if not first and cache.get(computing) != QUEUED:
+        value = computed_elsewhere(key)
+        if value is not None:
+            return value[0]
     return _compute_and_keep(key, latest, computing, compute)
+
+
+def digest_of(parts):
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def standing_in(latest, digest):
+    """The entry of an earlier version that stands in while this one is computed, if any."""
+    if latest and settings.COUNTING_IN_BACKGROUND:
+        return cache.get(latest) or remembered(digest)
+    return None
 
 
 def _compute_and_keep(key, latest, computing, compute):
