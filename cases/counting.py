@@ -229,7 +229,7 @@ class CaseBitmaps:
                 _building.add(version)
         # One process builds them; the others read them from the cache when they are there.
         if start and cache.add(f"{cache_key(version)}:building", True, COMPUTING_SECONDS * 2):
-            in_background(build_in_background, version)
+            in_background(build_in_background, version, first=True)
         elif start:
             with _lock:
                 _building.discard(version)

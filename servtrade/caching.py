@@ -19,6 +19,7 @@ computes it and the others asking meanwhile wait for its result.
 """
 
 import hashlib
+import itertools
 import logging
 import queue
 import threading
@@ -51,13 +52,15 @@ logger = logging.getLogger(__name__)
 _request = threading.local()
 _remembered = OrderedDict()
 _remembered_lock = threading.Lock()
-_tasks = queue.SimpleQueue()
+_tasks = queue.PriorityQueue()
+_queued = itertools.count()  # first asked, first done among calls of one priority
 _worker = None
 _worker_lock = threading.Lock()
 
 
-def in_background(function, *args):
-    """Call ``function(*args)`` in this process's background thread, after the calls before it.
+def in_background(function, *args, first=False):
+    """Call ``function(*args)`` in this process's background thread, after the calls before it
+    (``first``: before every call not marked so; the bitmaps, which the other entries read).
 
     One thread, kept: a thread per call opened a database connection of its own each time,
     that is, on PostgreSQL, a server process to start and its caches to fill (about 9 a second
@@ -65,7 +68,7 @@ def in_background(function, *args):
     the queue is empty. Started again if it is not running (in a worker just forked, say).
     """
     global _worker
-    _tasks.put((function, args))
+    _tasks.put((0 if first else 1, next(_queued), function, args))
     with _worker_lock:
         if _worker is None or not _worker.is_alive():
             _worker = threading.Thread(target=_work, name="servtrade-background", daemon=True)
@@ -74,7 +77,7 @@ def in_background(function, *args):
 
 def _work():
     while True:
-        function, args = _tasks.get()
+        _priority, _order, function, args = _tasks.get()
         close_old_connections()  # as before a request: one that broke or aged is replaced
         try:
             function(*args)

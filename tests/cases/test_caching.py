@@ -334,8 +334,9 @@ def test_background_work_runs_in_one_thread_in_order_on_one_connection_and_outli
     monkeypatch,
 ):
     """Each refresh in a thread of its own opened a database connection of its own (on
-    PostgreSQL a server process to start): one thread now takes them in turn, on one
-    connection while work is queued, and a call that fails does not stop the next."""
+    PostgreSQL a server process to start): one thread now takes them in turn (the bitmaps
+    first), on one connection while work is queued, and a call that fails does not stop the
+    next."""
     # Connections kept between calls, as the site's settings say (the suite's close them).
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
     gate, done, seen = threading.Event(), threading.Event(), []
@@ -350,9 +351,10 @@ def test_background_work_runs_in_one_thread_in_order_on_one_connection_and_outli
     caching.in_background(gate.wait, 10)  # holds the thread until everything is queued
     for call in [(note, "first"), (fail,), (note, "second"), (done.set,)]:
         caching.in_background(*call)
+    caching.in_background(note, "bitmaps", first=True)  # what the others read goes first
     gate.set()
     assert done.wait(10)
-    assert [name for name, _thread, _connection in seen] == ["first", "second"]
+    assert [name for name, _thread, _connection in seen] == ["bitmaps", "first", "second"]
     (thread,), (_connected,) = {t for _, t, _ in seen}, {c for _, _, c in seen}
     assert thread == "servtrade-background"
 
