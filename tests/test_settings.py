@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from servtrade.env import cache_from_url, env_bool, env_list
 
@@ -194,6 +195,26 @@ def test_database_url_points_the_site_at_postgresql():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["postgresql", "servtrade_probe"]
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_compile_no_jit():
+    """PostgreSQL's JIT compiled queries whose cost estimate crossed jit_above_cost (a list
+    sorted by a column, a search read through its index) for 0.6-1 s each: it is off."""
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.db import connection as c; print(c.settings_dict['OPTIONS']['options'])",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/servtrade_probe",
+        **KEY,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "-c jit=off"
+    if connection.vendor == "postgresql":  # and the suite's own connection has it so
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
 
 
 def test_the_default_database_is_a_sqlite_file_in_wal_mode():
