@@ -121,13 +121,15 @@ def through_the_index():
     if connection.vendor != "postgresql":
         yield
         return
+    outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         try:
             yield
         finally:
             # Inside a caller's transaction, the setting would outlive this block.
-            cursor.execute("SET LOCAL enable_seqscan = on")
+            if not outermost:
+                cursor.execute("SET LOCAL enable_seqscan = on")
 
 
 def register_sqlite_functions(sender, connection, **kwargs):

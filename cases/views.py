@@ -91,7 +91,8 @@ class CaseListView(PublicListView):
             **kwargs,
         )
         table = context.get("table")
-        if table is not None and self.request.GET.get("q", "").strip():
+        searched = getattr(self.filterset.form, "cleaned_data", {}).get("q")
+        if table is not None and searched and self.filterset.rows_in_sql:
             # The page's rows read now, a search's matches through the search index: ranked,
             # sorted by a column or past the first 1,000 rows, they are filtered in SQL, and
             # PostgreSQL's planner scanned every document for them (0.4 s a subquery at

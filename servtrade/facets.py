@@ -91,6 +91,9 @@ class FacetFilterSet(django_filters.FilterSet):
     serve both to validate the values in the URL and to label the counts.
     """
 
+    # Whether the page's rows are filtered in SQL (not read by id from the counter's results).
+    rows_in_sql = False
+
     def __init__(self, *args, version=None, rows_needed=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.version = version
@@ -152,13 +155,14 @@ class FacetFilterSet(django_filters.FilterSet):
         return super().qs
 
     def filter_queryset(self, queryset):
-        if self.counter is None:
-            return super().filter_queryset(queryset)
         # The counter knows the results: the page reads them by id when it can.
-        rows = self.counter.rows(queryset, self.rows_needed)
+        rows = None if self.counter is None else self.counter.rows(queryset, self.rows_needed)
         if rows is not None:
             return rows
+        self.rows_in_sql = True
         queryset = super().filter_queryset(queryset)
+        if self.counter is None:
+            return queryset
         if (ids := self.counter.few_ids()) is not None:
             queryset = queryset.filter(pk__in=ids)
         return queryset
