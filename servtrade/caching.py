@@ -138,6 +138,7 @@ def cached(version, parts, compute, stale_ok=True):
 
 
 def digest_of(parts):
+    """A short, stable name for ``parts`` (a cache entry's, a response's ETag)."""
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 

@@ -126,7 +126,7 @@ class PublicHTTPCacheMiddleware:
             timezone.localdate().isoformat(),
             request.get_full_path(),
         )
-        etag = f'"{hashlib.sha256(repr(parts).encode()).hexdigest()[:32]}"'
+        etag = f'"{caching.digest_of(parts)}"'
         # Whole seconds, as HTTP dates have them. (Two changes within one second share a date;
         # the ETag, which clients send along and which takes precedence, still tells them apart.)
         last_modified = int(changed_at.timestamp()) if changed_at else None
