@@ -398,12 +398,16 @@ class Case(Verifiable):
     def __str__(self):
         return self.title
 
+    # The field every save of an existing case counts up (servtrade.history.save_in_bulk
+    # counts its saves too).
+    SAVE_COUNTER = "version"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             self.version += 1
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version"}
+                kwargs["update_fields"] = {*update_fields, self.SAVE_COUNTER}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

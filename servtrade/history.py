@@ -66,9 +66,10 @@ def save_in_bulk(records, fields):
     number: an action on a batch's hundreds of cases would otherwise write each with its own
     UPDATE, history INSERTs and triggers, holding a worker and the database for seconds.
 
-    ``auto_now`` fields get the time, and a ``version`` field (cases: the admin's optimistic
-    lock) counts the save, as a save would. No signal is sent: simple-history's is replaced by
-    ``record_history_in_bulk()``, and nothing else of ours listens.
+    ``auto_now`` fields get the time, and the model's ``SAVE_COUNTER`` field (cases: the
+    version the admin's optimistic lock compares) counts the save, as a save would. No signal
+    is sent: simple-history's is replaced by ``record_history_in_bulk()``, and nothing else of
+    ours listens.
     """
     if not records:
         return
@@ -80,10 +81,10 @@ def save_in_bulk(records, fields):
             fields.add(field.name)
             for record in records:
                 setattr(record, field.attname, now)
-    if any(field.name == "version" for field in model._meta.concrete_fields):
-        fields.add("version")
+    if counter := getattr(model, "SAVE_COUNTER", None):
+        fields.add(counter)
         for record in records:
-            record.version += 1
+            setattr(record, counter, getattr(record, counter) + 1)
     model._base_manager.bulk_update(records, sorted(fields), batch_size=BULK_ROWS)
     record_history_in_bulk(records, now)
 
