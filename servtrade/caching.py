@@ -131,7 +131,7 @@ def cached(version, parts, compute, stale_ok=True):
     # Queued behind other background work, it may be a while: a page with nothing to show
     # computes it rather than wait (Redis stopped: its stand-in starts empty).
     if not first and cache.get(computing) != QUEUED:
-        value = computed_elsewhere(key)
+        value = computed_elsewhere(key, computing)
         if value is not None:
             return value[0]
     return _compute_and_keep(key, latest, computing, compute)
@@ -200,12 +200,16 @@ def _refresh(key, latest, computing, compute, language):
         logger.exception("Computing a cached entry failed; pages use the previous one meanwhile.")
 
 
-def computed_elsewhere(key):
-    """The entry another process is computing, once it is there (None after WAIT_SECONDS)."""
+def computed_elsewhere(key, computing):
+    """The entry another process is computing, once it is there; None after WAIT_SECONDS, or
+    as soon as its computing mark is gone without it (the cache lost both: Redis stopped while
+    a page waited, and its stand-in has neither; bench/load.py saw a region page wait 10 s)."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
         value = cache.get(key)
         if value is not None:
             return value
+        if cache.get(computing) is None:
+            return cache.get(key)  # done just now, or never to be
     return None

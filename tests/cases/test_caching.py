@@ -250,6 +250,31 @@ def test_a_computation_that_does_not_finish_is_waited_for_only_so_long(monkeypat
     first.join()
 
 
+def test_a_computation_whose_mark_the_cache_lost_is_not_waited_for(monkeypatch):
+    """Redis stopping while a page waits for another process's entry takes the computing mark
+    with it (the stand-in has neither): the page computes the entry instead of waiting."""
+    monkeypatch.setattr(caching, "WAIT_SECONDS", 5)
+    version, parts = uuid.uuid4().hex, ("lost counts",)
+    started, release = threading.Event(), threading.Event()
+
+    def stuck():
+        started.set()
+        release.wait(10)
+        return {"SG": 1}
+
+    first = threading.Thread(target=caching.cached, args=(version, parts, stuck))
+    first.start()
+    started.wait(5)
+    try:
+        threading.Timer(0.3, cache.clear).start()  # the cache loses everything meanwhile
+        began = time.monotonic()
+        assert caching.cached(version, parts, lambda: {"SG": 2}) == {"SG": 2}
+        assert 0.3 <= time.monotonic() - began < 2
+    finally:
+        release.set()
+        first.join()
+
+
 def test_a_new_versions_entry_is_computed_in_the_background_while_the_last_stands_in(settings):
     """After a write nobody waits for an entry that takes seconds: the previous version's is
     served (and the request knows it is stale) while one thread computes the new one."""
