@@ -369,6 +369,11 @@ class Case(Verifiable):
                 F("slug"),
                 name="cases_case_listed",
             ),
+            # The same order over every status: the admin's case list (a sort of every case
+            # took 180 ms at 100,000 cases on PostgreSQL), and its years (date_hierarchy).
+            NullsLastIndex(
+                F("published_on").desc(nulls_last=True), F("slug"), name="cases_case_admin_listed"
+            ),
             # A theme or a batch with the list's order: a filtered first page without a sort.
             models.Index(
                 fields=["theme", "status", "published_on", "slug"], name="cases_case_theme_listed"
