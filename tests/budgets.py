@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from servtrade.exports import CHUNK_SIZE
+
 # The case list on a cold cache: the catalogue version + 6 facet options (the "adopted" and
 # "source" facets' options are fixed) + the counting bitmaps (the version again and 8
 # aggregates, in a savepoint: 11, cases.counting; they give the count and every facet's counts)
@@ -71,6 +73,6 @@ BULK_FILE_QUERIES = 0
 
 def download_queries(rows):
     """A download: the version, the facet options that validate the URL, the count (against
-    settings.EXPORT_ROW_LIMIT), then a chunk of 1,000 rows and its three prefetches (regions,
-    sectors, sources) at a time."""
-    return 1 + 6 + 1 + 4 * (rows // 1000 + 1)
+    settings.EXPORT_ROW_LIMIT), then a chunk of rows (exports.CHUNK_SIZE) and its three
+    prefetches (regions, sectors, sources) at a time."""
+    return 1 + 6 + 1 + 4 * (rows // CHUNK_SIZE + 1)
