@@ -75,7 +75,10 @@ def pages(admin_filter, detail_slug):
     listed += [
         ("case detail", f"/en/cases/{detail_slug}/", None),
         ("admin changelist, same filter", "/admin/cases/case/" + query(**admin_filter), None),
-        ("CSV export, one theme", "/en/cases/" + query(theme=FILTER["theme"], _export="csv"), None),
+        # The filtered list's download: one theme's (11,000 rows) is above the site's own limit
+        # (EXPORT_ROW_LIMIT, it would point to the bulk files) and 8 of them at once did not
+        # finish within a page's 5 s (0.0 req/s). The stream of every case is measured below.
+        ("CSV export, filtered list", "/en/cases/" + query(**FILTER, _export="csv"), None),
     ]
     return listed
 
