@@ -276,6 +276,16 @@ class CaseQuerySet(WorkflowQuerySet):
         """What a list of cases shows: ``with_related()`` without the long texts it never shows."""
         return self.with_related().defer(*LONG_TEXT_FIELDS)
 
+    def itemised(self):
+        """What a short list of cases shows (includes/_case_items.html: title, lead regions,
+        release date, flags; a batch's groups them by theme): two queries, where ``listed()``
+        reads the sectors and sources too (four; on PostgreSQL each is a round trip)."""
+        return (
+            self.select_related("batch", "theme")
+            .prefetch_related("lead_regions")
+            .defer(*LONG_TEXT_FIELDS)
+        )
+
     def order_by_release(self, descending=True):
         """By the ministry's release date (the batch's), newest first; unknown dates last."""
         released = F("batch__published_on")

@@ -114,7 +114,7 @@ class CaseDetailView(DetailView):
     def get_context_data(self, **kwargs):
         case = self.object
         permalink = self.request.build_absolute_uri(case.get_absolute_url())
-        related = Case.objects.published().related_to(case).listed()[:RELATED_CASES]
+        related = Case.objects.published().related_to(case).itemised()[:RELATED_CASES]
         return super().get_context_data(
             related_cases=related,
             official_sources=case.official_sources(),
@@ -247,7 +247,7 @@ class BatchDetailView(DetailView):
             ("batch page", batch.pk, page.number),
             lambda: list(cases.values_list("pk", flat=True)[first : first + self.cases_per_page]),
         )
-        page.object_list = list(cases.listed().filter(pk__in=ids))
+        page.object_list = list(cases.itemised().filter(pk__in=ids))
         # A theme's heading counts its cases in the whole batch, not just on this page.
         groups = [
             (theme, list(cases), totals.get(theme.pk if theme else None, 0))

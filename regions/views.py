@@ -52,10 +52,10 @@ class RegionDetailView(DetailView):
         return super().get_context_data(
             memberships=region.memberships.select_related("program"),
             children=region.children.all(),
-            cases=self.first_cases().listed().order_by_release()[:REGION_CASES_SHOWN],
+            cases=self.first_cases().itemised().order_by_release()[:REGION_CASES_SHOWN],
             adoptions=adoptions,
             adopted_from_here=adopted_from_here,
-            nationwide_cases=nationwide.listed()[:REGION_CASES_SHOWN] if nationwide_count else [],
+            nationwide_cases=nationwide.itemised()[:REGION_CASES_SHOWN] if nationwide_count else [],
             adopted_count=len(adoptions) + nationwide_count,
             **kwargs,
         )

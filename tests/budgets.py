@@ -22,16 +22,16 @@ SEARCH_BITMAP_QUERIES = 3
 SEARCH_ROWS_QUERIES = 4 if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else 0
 # Facets alone, in SQL: 6 options + 8 counts.
 FACET_QUERIES = 14
-# The catalogue version (read for the page's ETag, servtrade/http_caching.py) + 7 for the page
-# (its sources and the related cases' sources included) + 3 index reads for the related cases'
-# candidates (see related_to) + 1 for the related cases' sources + its adoptions + the pilot
+# The catalogue version (read for the page's ETag, servtrade/http_caching.py) + the case and 3
+# prefetches (regions, sectors, sources) + 3 index reads for the related cases' candidates (see
+# related_to) + the related cases and their regions (itemised()) + its adoptions + the pilot
 # regions that adopted it if its batch was replicated nationwide.
-CASE_DETAIL_QUERIES = 14
+CASE_DETAIL_QUERIES = 12
 # The version (ETag) + the batch + its counts, its cases per theme and which cases the page
-# shows (cached per catalogue version) + those cases and 3 prefetches (regions, sectors,
-# sources). Warm: all but the cached three.
-BATCH_QUERIES = 9
-BATCH_QUERIES_WARM = 6
+# shows (cached per catalogue version) + those cases and their regions (itemised()). Warm: all
+# but the cached three.
+BATCH_QUERIES = 7
+BATCH_QUERIES_WARM = 4
 # Cold: the version + 5 figures + 3 facet options + the counting bitmaps (11) + the pictures
 # (map 3, completeness 1, timeline 2); warm: the version alone.
 HOME_QUERIES = 26
@@ -41,12 +41,12 @@ HOME_QUERIES_WARM = 1
 # 3 facet options + 4 facet counts + count + page + programs prefetch (the scope facet's
 # options are fixed; it counts like the others).
 REGION_LIST_QUERIES = 11
-# 8 for the page (with the version and its cases' sources), its adoptions, adoptions of the
-# cases it leads, how many cases it adopted by nationwide replication and, when there are any,
-# those cases (4: with regions, sectors and sources). Measured: Shanghai on the demo, 15.
+# 6 for the page (with the version, its cases and their regions), its adoptions, adoptions of
+# the cases it leads, how many cases it adopted by nationwide replication and, when there are
+# any, those cases (2: with their regions, itemised()). Measured: Shanghai on the demo, 10.
 # ... and, on a cold cache, the pictures (map 3); warm, the pictures run none.
 REGION_PICTURE_QUERIES = 3
-REGION_DETAIL_QUERIES = 15 + REGION_PICTURE_QUERIES
+REGION_DETAIL_QUERIES = 11 + REGION_PICTURE_QUERIES
 # The programs with their counts, and the batches' coverage.
 PROGRAM_LIST_QUERIES = 3
 # The page's 4 and, on a cold cache, the pictures (map 3, completeness 1, timeline 2).
