@@ -255,6 +255,19 @@ class CaseBitmaps:
         """{key: cases} of every option of facet ``name``."""
         return {key: bits.bit_count() for key, bits in self.options[name].items()}
 
+    def related_ids(self, case_id, theme, sectors, limit):
+        """The first ``limit`` cases (in list order) of each kind of relative of case
+        ``case_id``: same theme and a shared sector, same theme, a shared sector; not itself."""
+        itself = 0
+        if 0 <= case_id < len(self.position) and self.position[case_id] >= 0:
+            itself = 1 << self.position[case_id]
+        same_theme = self.selection("theme", [theme] if theme else []) & ~itself
+        shares_sector = self.selection("sector", sectors) & ~itself
+        ids = set()
+        for kind in (same_theme & shares_sector, same_theme, shares_sector):
+            ids.update(self.first_ids(kind, limit))
+        return ids
+
     def first_ids(self, bits, limit):
         """The ids of the first ``limit`` cases of ``bits``, in the list's order."""
         return self.ids_at(positions_of(bits, limit=limit))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.querysets import (
+    RELATED_CANDIDATES,
     AdoptionQuerySet,
     CaseBatchQuerySet,
     CaseQuerySet,
@@ -271,6 +272,22 @@ class CaseManager(SlugManager.from_queryset(CaseQuerySet)):
         if bitmaps is None:
             return None
         return bitmaps.first_ids(bitmaps.options["region"].get(slug, 0), limit)
+
+    def related_candidates(self, version, case):
+        """The ids of the cases ``related_to(case)`` ranks, from the case bitmaps as
+        lead_region_counts reads them (no query; in SQL, three index reads); None without
+        them. ``case`` comes with its theme and sectors (``with_related()``)."""
+        from cases.counting import CaseBitmaps
+
+        bitmaps = CaseBitmaps.current(version, build_now=False)
+        if bitmaps is None:
+            return None
+        return bitmaps.related_ids(
+            case.pk,
+            case.theme.slug if case.theme_id else None,
+            [sector.code for sector in case.sectors.all()],
+            RELATED_CANDIDATES,
+        )
 
 
 class Case(Verifiable):

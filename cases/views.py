@@ -114,22 +114,33 @@ class CaseDetailView(DetailView):
     def get_context_data(self, **kwargs):
         case = self.object
         permalink = self.request.build_absolute_uri(case.get_absolute_url())
-        related = Case.objects.published().related_to(case).itemised()[:RELATED_CASES]
+        candidates = Case.objects.related_candidates(catalogue_version(self.request), case)
+        related = Case.objects.published().related_to(case, candidates).itemised()[:RELATED_CASES]
         return super().get_context_data(
             related_cases=related,
             official_sources=case.official_sources(),
             other_sources=case.other_sources(),
             permalink=permalink,
             adoptions=case.adoptions.published().select_related("region"),
-            # Every pilot region but its own adopted a case its batch had replicated nationwide.
-            nationwide_regions=Region.objects.pilot().exclude(led_cases=case).count()
-            if case.batch and case.batch.replicated_nationwide
-            else None,
+            nationwide_regions=self.nationwide_regions(case),
             # Only what the public can reach is worth citing.
             **(citation_context(self.request, case) if case.is_published else {}),
             structured_data=case_article(self.request, case) if case.is_published else None,
             **kwargs,
         )
+
+    def nationwide_regions(self, case):
+        """How many pilot regions adopted ``case`` by a nationwide replication of its batch
+        (every one but its own lead regions), or None. The pilot regions are read once per
+        catalogue version for every case page, not once a page."""
+        if not (case.batch and case.batch.replicated_nationwide):
+            return None
+        pilot = cached(
+            catalogue_version(self.request),
+            ("pilot region ids",),
+            lambda: set(Region.objects.pilot().values_list("pk", flat=True)),
+        )
+        return len(pilot - {region.pk for region in case.lead_regions.all()})
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)

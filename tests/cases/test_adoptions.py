@@ -163,6 +163,10 @@ def test_the_case_page_of_a_batch_replicated_nationwide_counts_the_pilot_regions
     assert "Replicated nationwide" in text
     assert "so 4 other pilot regions adopted it." in text
     assert "No adoption by another region is recorded yet." not in text
+    # The pilot regions are read once per catalogue version: a new member is a new version.
+    MembershipFactory(program=places["program"])
+    text = client.get(url("cases:case-detail", case.slug)).text
+    assert "so 5 other pilot regions adopted it." in text
 
 
 def test_a_case_nobody_adopted_says_so(client, places):

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from cases import counting
 from cases.models import Case
 from tests.budgets import (
     BATCH_QUERIES,
@@ -327,19 +328,28 @@ def test_a_flagged_case_says_which_fact_is_unverified_and_that_its_title_is_ours
     assert "some facts of this record (an editor has the details)." in text
 
 
+@pytest.mark.parametrize("bitmaps", [False, True])
 def test_related_cases_share_a_theme_or_sector_are_published_and_bounded(
-    client, django_assert_max_num_queries
+    client, django_assert_num_queries, bitmaps
 ):
+    """The same relatives whether the case bitmaps name the candidates (no query) or SQL
+    does (three index reads)."""
     theme, sector = ThemeFactory(), ServiceSectorFactory(code="SG")
-    case = CaseFactory(theme=theme, sectors=[sector])
-    CaseFactory.create_batch(4, theme=theme, title_en="Same theme")
-    CaseFactory.create_batch(4, sectors=[sector], title_en="Same sector")
+    other_sector = ServiceSectorFactory(code="SC")
+    case = CaseFactory(theme=theme, sectors=[sector, other_sector])
+    CaseFactory(theme=theme, sectors=[sector], title_en="Theme and sector")
+    CaseFactory.create_batch(3, theme=theme, title_en="Same theme")
+    CaseFactory(sectors=[sector, other_sector], title_en="Both sectors")
+    CaseFactory.create_batch(4, sectors=[other_sector], title_en="Same sector")
     CaseFactory(theme=theme, title_en="Draft relative", status=Case.Status.DRAFT)
     CaseFactory(title_en="Unrelated")
-    with django_assert_max_num_queries(CASE_DETAIL_QUERIES):
+    counting.forget()
+    if bitmaps:
+        counting.build_and_keep()
+    with django_assert_num_queries(CASE_DETAIL_QUERIES - (3 if bitmaps else 0) - 1):
         response = client.get(url("cases:case-detail", case.slug))
     related = [str(other.title) for other in response.context["related_cases"]]
-    assert related == ["Same theme"] * 4 + ["Same sector"] * 2
+    assert related == ["Theme and sector"] + ["Same theme"] * 3 + ["Both sectors", "Same sector"]
     assert "Draft relative" not in response.text and "Unrelated" not in response.text
 
 
