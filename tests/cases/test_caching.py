@@ -4,6 +4,7 @@ import datetime
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from django.core import serializers
@@ -230,31 +231,10 @@ def test_an_entry_another_process_is_computing_is_waited_for_not_computed_again(
     assert calls == ["first"]
 
 
-def test_a_computation_that_does_not_finish_is_waited_for_only_so_long(monkeypatch):
-    monkeypatch.setattr(caching, "WAIT_SECONDS", 0.3)
-    version, parts = uuid.uuid4().hex, ("stuck counts",)
-    started, release = threading.Event(), threading.Event()
-
-    def stuck():
-        started.set()
-        release.wait(10)
-        return {"SG": 1}
-
-    first = threading.Thread(target=caching.cached, args=(version, parts, stuck))
-    first.start()
-    started.wait(5)
-    began = time.monotonic()
-    assert caching.cached(version, parts, lambda: {"SG": 2}) == {"SG": 2}
-    assert 0.3 <= time.monotonic() - began < 3
-    release.set()
-    first.join()
-
-
-def test_a_computation_whose_mark_the_cache_lost_is_not_waited_for(monkeypatch):
-    """Redis stopping while a page waits for another process's entry takes the computing mark
-    with it (the stand-in has neither): the page computes the entry instead of waiting."""
-    monkeypatch.setattr(caching, "WAIT_SECONDS", 5)
-    version, parts = uuid.uuid4().hex, ("lost counts",)
+@contextmanager
+def computing_elsewhere(version, parts):
+    """Another thread (as another process would) computing the entry and not finishing until
+    the block ends."""
     started, release = threading.Event(), threading.Event()
 
     def stuck():
@@ -266,13 +246,31 @@ def test_a_computation_whose_mark_the_cache_lost_is_not_waited_for(monkeypatch):
     first.start()
     started.wait(5)
     try:
+        yield
+    finally:
+        release.set()
+        first.join()
+
+
+def test_a_computation_that_does_not_finish_is_waited_for_only_so_long(monkeypatch):
+    monkeypatch.setattr(caching, "WAIT_SECONDS", 0.3)
+    version, parts = uuid.uuid4().hex, ("stuck counts",)
+    with computing_elsewhere(version, parts):
+        began = time.monotonic()
+        assert caching.cached(version, parts, lambda: {"SG": 2}) == {"SG": 2}
+        assert 0.3 <= time.monotonic() - began < 3
+
+
+def test_a_computation_whose_mark_the_cache_lost_is_not_waited_for(monkeypatch):
+    """Redis stopping while a page waits for another process's entry takes the computing mark
+    with it (the stand-in has neither): the page computes the entry instead of waiting."""
+    monkeypatch.setattr(caching, "WAIT_SECONDS", 5)
+    version, parts = uuid.uuid4().hex, ("lost counts",)
+    with computing_elsewhere(version, parts):
         threading.Timer(0.3, cache.clear).start()  # the cache loses everything meanwhile
         began = time.monotonic()
         assert caching.cached(version, parts, lambda: {"SG": 2}) == {"SG": 2}
         assert 0.3 <= time.monotonic() - began < 2
-    finally:
-        release.set()
-        first.join()
 
 
 def test_a_new_versions_entry_is_computed_in_the_background_while_the_last_stands_in(settings):
