@@ -255,6 +255,14 @@ class CaseBitmaps:
         """{key: cases} of every option of facet ``name``."""
         return {key: bits.bit_count() for key, bits in self.options[name].items()}
 
+    def may_be_adopted(self, case_id):
+        """False when case ``case_id`` is known to no adoption and no nationwide replication
+        (the "adopted" facet); True when it is, or is not among these bitmaps' cases."""
+        if not (0 <= case_id < len(self.position)) or self.position[case_id] < 0:
+            return True
+        adopted = self.options["adopted"].get(ADOPTED_ELSEWHERE, 0)
+        return bool(adopted >> self.position[case_id] & 1)
+
     def related_ids(self, case_id, theme, sectors, limit):
         """The first ``limit`` cases (in list order) of each kind of relative of case
         ``case_id``: same theme and a shared sector, same theme, a shared sector; not itself."""

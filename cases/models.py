@@ -273,6 +273,16 @@ class CaseManager(SlugManager.from_queryset(CaseQuerySet)):
             return None
         return bitmaps.first_ids(bitmaps.options["region"].get(slug, 0), limit)
 
+    def public_adoptions_of(self, version, case):
+        """The published adoptions of ``case``, region fetched; none, without a query, when the
+        case bitmaps (as lead_region_counts reads them) say nobody adopted it."""
+        from cases.counting import CaseBitmaps
+
+        bitmaps = CaseBitmaps.current(version, build_now=False)
+        if bitmaps is not None and not bitmaps.may_be_adopted(case.pk):
+            return case.adoptions.none()
+        return case.adoptions.published().select_related("region")
+
     def related_candidates(self, version, case):
         """The ids of the cases ``related_to(case)`` ranks, from the case bitmaps as
         lead_region_counts reads them (no query; in SQL, three index reads); None without

@@ -114,14 +114,15 @@ class CaseDetailView(DetailView):
     def get_context_data(self, **kwargs):
         case = self.object
         permalink = self.request.build_absolute_uri(case.get_absolute_url())
-        candidates = Case.objects.related_candidates(catalogue_version(self.request), case)
+        version = catalogue_version(self.request)
+        candidates = Case.objects.related_candidates(version, case)
         related = Case.objects.published().related_to(case, candidates).itemised()[:RELATED_CASES]
         return super().get_context_data(
             related_cases=related,
             official_sources=case.official_sources(),
             other_sources=case.other_sources(),
             permalink=permalink,
-            adoptions=case.adoptions.published().select_related("region"),
+            adoptions=Case.objects.public_adoptions_of(version, case),
             nationwide_regions=self.nationwide_regions(case),
             # Only what the public can reach is worth citing.
             **(citation_context(self.request, case) if case.is_published else {}),

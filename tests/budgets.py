@@ -25,8 +25,9 @@ FACET_QUERIES = 14
 # The catalogue version (read for the page's ETag, servtrade/http_caching.py) + the case and 3
 # prefetches (regions, sectors, sources) + 3 index reads for the related cases' candidates (see
 # related_to; none when the case bitmaps are there) + the related cases and their regions
-# (itemised()) + its adoptions + the pilot regions, if its batch was replicated nationwide
-# (read once per catalogue version for every case page).
+# (itemised()) + its adoptions (none read when the bitmaps say nobody adopted it) + the pilot
+# regions, if its batch was replicated nationwide (read once per catalogue version for every
+# case page).
 CASE_DETAIL_QUERIES = 12
 # The version (ETag) + the batch + its counts, its cases per theme and which cases the page
 # shows (cached per catalogue version) + those cases and their regions (itemised()). Warm: all

@@ -5,10 +5,12 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from cases import counting
 from cases.models import Adoption, Case
 from cases.roles import EDITOR, PUBLISHER
 from tests.admin_forms import post_action
@@ -169,9 +171,23 @@ def test_the_case_page_of_a_batch_replicated_nationwide_counts_the_pilot_regions
     assert "so 5 other pilot regions adopted it." in text
 
 
-def test_a_case_nobody_adopted_says_so(client, places):
-    text = client.get(url("cases:case-detail", shanghai_case(places).slug)).text
+@pytest.mark.parametrize("bitmaps", [False, True])
+def test_a_case_nobody_adopted_says_so(client, places, bitmaps):
+    """With the case bitmaps there, a case nobody adopted reads no adoptions (one query less);
+    one adopted still shows its adoption, read from the database."""
+    case = shanghai_case(places)
+    adopted = CaseFactory(slug="adopted", lead_regions=[places["shanghai"]])
+    AdoptionFactory(case=adopted, region=places["chongqing"])
+    counting.forget()
+    if bitmaps:
+        counting.build_and_keep()
+    with CaptureQueriesContext(connection) as queries:
+        text = client.get(url("cases:case-detail", case.slug)).text
     assert "No adoption by another region is recorded yet." in text
+    read = [query["sql"] for query in queries if 'FROM "cases_adoption"' in query["sql"]]
+    assert len(read) == (0 if bitmaps else 1)
+    text = client.get(url("cases:case-detail", adopted.slug)).text
+    assert '<a href="/en/regions/chongqing/">Chongqing</a>' in text
 
 
 def test_region_pages_show_what_they_originated_and_adopted(client, places):
