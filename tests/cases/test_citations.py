@@ -103,8 +103,14 @@ def test_apa7_in_chinese_writes_dates_the_chinese_way():
 
 
 def test_without_issuer_or_release_date_nothing_is_guessed():
+    # Both titles given: the factory's own carry its sequence number, and a "30" in it (the
+    # 230th batch of the session) read as a guessed date below.
     batch = CaseBatchFactory(
-        title_en="Best practice cases, batch 4", issuer_zh="", issuer_en="", published_on=None
+        title_en="Best practice cases, batch 4",
+        title_zh="最佳实践案例（第四批）",
+        issuer_zh="",
+        issuer_en="",
+        published_on=None,
     )
     case = ministry_case(batch=batch)
     en = reference(case, "en")
