@@ -241,12 +241,13 @@ class CaseBitmaps:
             mark_stale()
         return stand_in
 
+    def position_of(self, case_id):
+        """Where case ``case_id`` is in the list, -1 if it is not among these cases."""
+        return self.position[case_id] if 0 <= case_id < len(self.position) else -1
+
     def of_ids(self, case_ids):
         """The bitmap of these cases (ids of unpublished cases are left out)."""
-        position, size = self.position, len(self.position)
-        return bitmap(
-            position[case_id] for case_id in case_ids if case_id < size and position[case_id] >= 0
-        )
+        return bitmap(at for at in map(self.position_of, case_ids) if at >= 0)
 
     def ids_at(self, positions):
         return [self.ids[at] for at in positions]
@@ -258,17 +259,15 @@ class CaseBitmaps:
     def may_be_adopted(self, case_id):
         """False when case ``case_id`` is known to no adoption and no nationwide replication
         (the "adopted" facet); True when it is, or is not among these bitmaps' cases."""
-        if not (0 <= case_id < len(self.position)) or self.position[case_id] < 0:
-            return True
+        at = self.position_of(case_id)
         adopted = self.options["adopted"].get(ADOPTED_ELSEWHERE, 0)
-        return bool(adopted >> self.position[case_id] & 1)
+        return at < 0 or bool(adopted >> at & 1)
 
     def related_ids(self, case_id, theme, sectors, limit):
         """The first ``limit`` cases (in list order) of each kind of relative of case
         ``case_id``: same theme and a shared sector, same theme, a shared sector; not itself."""
-        itself = 0
-        if 0 <= case_id < len(self.position) and self.position[case_id] >= 0:
-            itself = 1 << self.position[case_id]
+        at = self.position_of(case_id)
+        itself = 1 << at if at >= 0 else 0
         same_theme = self.selection("theme", [theme] if theme else []) & ~itself
         shares_sector = self.selection("sector", sectors) & ~itself
         ids = set()

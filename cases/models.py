@@ -253,43 +253,40 @@ class Source(models.Model):
 
 
 class CaseManager(SlugManager.from_queryset(CaseQuerySet)):
-    def lead_region_counts(self, version):
-        """{region slug: published cases it leads, a province's with its cities'} from the case
-        bitmaps of catalogue ``version`` (or their stand-in: cases.counting) when they are
-        there; None when they are not (count in SQL). Never builds them in this request."""
+    def bitmaps(self, version):
+        """The case bitmaps of catalogue ``version`` (or their stand-in: cases.counting) when
+        they are there, None when they are not (ask SQL). Never builds them in this request."""
         from cases.counting import CaseBitmaps  # it reads these models
 
-        bitmaps = CaseBitmaps.current(version, build_now=False)
+        return CaseBitmaps.current(version, build_now=False)
+
+    def lead_region_counts(self, version):
+        """{region slug: published cases it leads, a province's with its cities'} from the case
+        bitmaps (``bitmaps()``); None without them (count in SQL)."""
+        bitmaps = self.bitmaps(version)
         return None if bitmaps is None else bitmaps.counts("region")
 
     def first_led_by(self, version, slug, limit):
         """The ids of the first ``limit`` published cases region ``slug`` leads (a province's
-        with its cities'), in the list's order, from the case bitmaps as lead_region_counts
-        reads them; None without them."""
-        from cases.counting import CaseBitmaps
-
-        bitmaps = CaseBitmaps.current(version, build_now=False)
+        with its cities'), in the list's order, from the case bitmaps; None without them."""
+        bitmaps = self.bitmaps(version)
         if bitmaps is None:
             return None
         return bitmaps.first_ids(bitmaps.options["region"].get(slug, 0), limit)
 
     def public_adoptions_of(self, version, case):
         """The published adoptions of ``case``, region fetched; none, without a query, when the
-        case bitmaps (as lead_region_counts reads them) say nobody adopted it."""
-        from cases.counting import CaseBitmaps
-
-        bitmaps = CaseBitmaps.current(version, build_now=False)
+        case bitmaps say nobody adopted it."""
+        bitmaps = self.bitmaps(version)
         if bitmaps is not None and not bitmaps.may_be_adopted(case.pk):
             return case.adoptions.none()
         return case.adoptions.published().select_related("region")
 
     def related_candidates(self, version, case):
-        """The ids of the cases ``related_to(case)`` ranks, from the case bitmaps as
-        lead_region_counts reads them (no query; in SQL, three index reads); None without
-        them. ``case`` comes with its theme and sectors (``with_related()``)."""
-        from cases.counting import CaseBitmaps
-
-        bitmaps = CaseBitmaps.current(version, build_now=False)
+        """The ids of the cases ``related_to(case)`` ranks, from the case bitmaps (no query; in
+        SQL, three index reads); None without them. ``case`` comes with its theme and sectors
+        (``with_related()``)."""
+        bitmaps = self.bitmaps(version)
         if bitmaps is None:
             return None
         return bitmaps.related_ids(
