@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cases import counting
+from cases import counting, linked
 from cases.models import Case
 from tests.budgets import (
     BATCH_QUERIES,
@@ -21,6 +21,7 @@ from tests.budgets import (
     CASE_LIST_QUERIES_WARM,
     HOME_QUERIES,
     HOME_QUERIES_WARM,
+    LINKED_TABLES,
 )
 from tests.factories import (
     CaseBatchFactory,
@@ -344,11 +345,17 @@ def test_related_cases_share_a_theme_or_sector_are_published_and_bounded(
     CaseFactory(theme=theme, title_en="Draft relative", status=Case.Status.DRAFT)
     CaseFactory(title_en="Unrelated")
     counting.forget()
+    linked.forget()
     if bitmaps:
         counting.build_and_keep()
-    # With the bitmaps: no candidates to read, and no adoptions (nobody adopted it).
-    with django_assert_num_queries(CASE_DETAIL_QUERIES - (3 + 1 if bitmaps else 0) - 1):
+    # With the bitmaps: no candidates to read, and no adoptions (nobody adopted it). Its batch
+    # was not replicated nationwide (no pilot regions read).
+    expected = CASE_DETAIL_QUERIES - (3 + 1 if bitmaps else 0) - 1
+    with django_assert_num_queries(expected):
         response = client.get(url("cases:case-detail", case.slug))
+    # The linked tables (regions, sectors, sources) are read once per catalogue version.
+    with django_assert_num_queries(expected - LINKED_TABLES):
+        client.get(url("cases:case-detail", case.slug))
     related = [str(other.title) for other in response.context["related_cases"]]
     assert related == ["Theme and sector"] + ["Same theme"] * 3 + ["Both sectors", "Same sector"]
     assert "Draft relative" not in response.text and "Unrelated" not in response.text
