@@ -385,11 +385,13 @@ class ListCounts:
         """
         if self.search is not None and self.ranked:
             return None
-        if (ids := self.few_ids()) is not None:
-            return queryset.filter(pk__in=ids)
+        # In the list's order, the page needs only the ids up to its end (the bitmaps are in
+        # that order): a filter's 200 results were 200 rows for the database to read and sort.
         if rows_needed is not None and rows_needed <= DEEPEST:
             first = positions_of(self.results, limit=rows_needed)
             return queryset.filter(pk__in=self.bitmaps.ids_at(first))
+        if (ids := self.few_ids()) is not None:
+            return queryset.filter(pk__in=ids)
         return None
 
 
