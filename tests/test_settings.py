@@ -217,6 +217,36 @@ def test_postgresql_connections_compile_no_jit():
             assert cursor.fetchone()[0] == "off"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("setting, prepared", [(None, True), ("0", False)])
+def test_postgresql_reuses_the_plans_of_the_statements_a_connection_repeats(setting, prepared):
+    """Planning was half of PostgreSQL's work on a list page: a statement a connection runs
+    again and again is prepared (server-side binding), unless DJANGO_DB_PREPARED_STATEMENTS=0
+    (a pooler in transaction mode)."""
+    env = {"DJANGO_DB_PREPARED_STATEMENTS": setting} if setting else {}
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.db import connection as c; o = c.settings_dict['OPTIONS'];"
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/servtrade_probe",
+        **KEY,
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == (["True", "5"] if prepared else ["None", "None"])
+    if connection.vendor == "postgresql" and prepared:  # the suite's own connection does so
+        with connection.cursor() as cursor:
+            for number in range(8):
+                cursor.execute("SELECT %s::int + 1 AS servtrade_probe", [number])
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%servtrade_probe%"],
+            )
+            assert cursor.fetchone()[0] == 1
+
+
 def test_the_default_database_is_a_sqlite_file_in_wal_mode():
     result = manage(
         "shell",
