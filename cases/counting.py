@@ -349,7 +349,7 @@ class ListCounts:
             matches = CaseSearch.objects.filter(document__matches=query)
             with through_the_index():
                 found = bitmaps.of_ids(list(matches.values_list("case_id", flat=True)))
-            for name, keys in Case.objects.names_in(query).items():
+            for name, keys in Case.objects.names_in(query, bitmaps.version).items():
                 found |= bitmaps.selection(name, keys)
             return found
 

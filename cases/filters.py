@@ -133,7 +133,7 @@ class CaseFilterSet(FacetFilterSet):
         ranked = self.counter is None or self.counter.ranked
         # Which sectors and themes the words name is read once per page, not once per facet.
         if not hasattr(self, "_named"):
-            self._named = Case.objects.named_by(SearchQuery.parse(value))
+            self._named = Case.objects.named_by(SearchQuery.parse(value), self.version)
         return queryset.search(value, named=self._named, ranked=ranked)
 
     def notices(self):

@@ -136,6 +136,10 @@ class Table:
         pk_index = self.fields.index(model._meta.pk.attname)
         self.positions = {str(row[pk_index]): i for i, row in enumerate(self.rows)}
 
+    def records(self):
+        """Each row as {field: value}, in the model's order."""
+        return [dict(zip(self.fields, row, strict=True)) for row in self.rows]
+
 
 def tables_at(db, version, models, fresh=False):
     """{relation: Table} of ``models`` at catalogue ``version``, each table read once per

@@ -5,6 +5,7 @@ Methods reach their model as ``self.model``, so this module never imports the mo
 """
 
 import operator
+import re
 from dataclasses import dataclass
 from functools import reduce
 
@@ -32,6 +33,15 @@ from cases.search import SearchQuery, SearchRank
 from regions.models import Region, count_of
 from servtrade.bilingual import active_suffix
 from servtrade.history import save_in_bulk
+
+
+def names_hold(row, query):
+    """Whether a sector's or theme's names (``row``: its fields) hold every term of ``query``,
+    tested as names_in()'s SQL tests them: an English root at the start of a word, a Chinese
+    term anywhere."""
+    return all(
+        re.search(rf"(^|\W){root}", row["name_en"], re.IGNORECASE) for root in query.roots
+    ) and all(term.lower() in row["name_zh"].lower() for term in query.chinese_terms)
 
 
 class CaseBatchQuerySet(models.QuerySet):
@@ -236,11 +246,11 @@ class CaseQuerySet(WorkflowQuerySet):
             "search_rank", F("batch__published_on").desc(nulls_last=True), "pk"
         )
 
-    def named_by(self, query):
+    def named_by(self, query, version=None):
         """``Q`` of the cases in the sectors or themes whose name, in either language, holds
-        every term of ``query`` (``financial``, ``金融``); None when none does. Two small
-        queries: the sectors' and themes' names (see ``names_in``)."""
-        named = self.names_in(query)
+        every term of ``query`` (``financial``, ``金融``); None when none does. The names are
+        read as ``names_in`` reads them (at a catalogue ``version``: no query)."""
+        named = self.names_in(query, version)
         found = Q(pk__in=[])
         if named["theme"]:
             found |= Q(theme__slug__in=named["theme"])
@@ -251,12 +261,20 @@ class CaseQuerySet(WorkflowQuerySet):
             found |= Q(Exists(links.filter(case=OuterRef("pk"))))
         return None if found == Q(pk__in=[]) else found
 
-    def names_in(self, query):
+    def names_in(self, query, version=None):
         """{"theme": slugs, "sector": codes} of the themes and sectors whose name, in either
-        language, holds every term of ``query``: the keys of the list's facets."""
+        language, holds every term of ``query``: the keys of the list's facets.
+
+        Two small queries; none at a catalogue ``version`` whose tables this process has read
+        (cases.linked), where the same test runs in Python: a search page's two round trips.
+        """
         found = {}
         for facet, relation, key in (("sector", "sectors", "code"), ("theme", "theme", "slug")):
             model = self.model._meta.get_field(relation).related_model
+            if version is not None:
+                table = linked.table_at(self.db, version, model)
+                found[facet] = [row[key] for row in table.records() if names_hold(row, query)]
+                continue
             names = Q()
             for root in query.roots:
                 # At the start of a word: "sport" must not find "Transport". Roots are

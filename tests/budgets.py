@@ -16,10 +16,13 @@ LINKED_TABLES = 3
 # tables, 20. Warm: only the version and the page.
 CASE_LIST_QUERIES = 19 + LINKED_TABLES
 CASE_LIST_QUERIES_WARM = 2
-# A search reads which sectors' and themes' names it gives for the page's ranked query, cold
-# or warm (2); on a cold cache its bitmap also reads its index once and the names (3).
+# A search reads which sectors' and themes' names it gives: two queries without a catalogue
+# version (a FilterSet made without one); with one, from the tables this process keeps per
+# version (cases.linked), none once read. On a cold cache its bitmap reads its index once and
+# the themes' table (the sectors' is one of LINKED_TABLES): 2.
 SEARCH_QUERIES = 2
-SEARCH_BITMAP_QUERIES = 3
+SEARCH_QUERIES_WITH_VERSION = 0
+SEARCH_BITMAP_QUERIES = 2
 # On PostgreSQL a search whose page is filtered in SQL (ranked, sorted by a column, or deep)
 # reads its rows with sequential scans off (cases.search.through_the_index): one SET LOCAL,
 # and inside a caller's transaction (each test's) a savepoint and the SET back as well.

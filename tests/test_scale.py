@@ -30,7 +30,7 @@ from tests.budgets import (
     REGION_DETAIL_QUERIES,
     REGION_LIST_QUERIES,
     SEARCH_BITMAP_QUERIES,
-    SEARCH_QUERIES,
+    SEARCH_QUERIES_WITH_VERSION,
     SEARCH_ROWS_QUERIES,
     download_queries,
 )
@@ -72,7 +72,7 @@ def url(name, *args, query=""):
         return reverse(name, args=args) + (f"?{query}" if query else "")
 
 
-SEARCHED = SEARCH_QUERIES + SEARCH_ROWS_QUERIES
+SEARCHED = SEARCH_QUERIES_WITH_VERSION + SEARCH_ROWS_QUERIES
 
 
 def public_pages():

@@ -187,6 +187,38 @@ def test_a_sector_or_theme_name_finds_its_cases_after_those_whose_text_matches()
     assert in_sector not in Case.objects.search("opening")
 
 
+def test_the_names_a_query_gives_are_read_from_the_kept_tables_as_sql_reads_them(
+    django_assert_num_queries,
+):
+    """A page knows its catalogue version: the sectors' and themes' names come from the tables
+    the process keeps per version (cases.linked), tested in Python as SQL tests them."""
+    from cases import linked
+    from cases.models import CatalogueVersion
+    from tests.factories import ServiceSectorFactory, ThemeFactory
+
+    ServiceSectorFactory(code="SG", name_en="Financial services", name_zh="金融服务")
+    ServiceSectorFactory(code="SC", name_en="Transport", name_zh="运输")
+    ServiceSectorFactory(code="SK", name_en="Personal, cultural and recreational services")
+    ThemeFactory(slug="opening", name_en="Opening up wider", name_zh="扩大对外开放")
+    ThemeFactory(slug="finance-first", name_en="FINANCIAL opening", name_zh="金融开放")
+    version = CatalogueVersion.objects.current()
+    linked.forget()
+    queries = [
+        "financial", "金融", "sport", "transport", "port", "opening", "开放", "金融 opening",
+        "services", "cultural", "recreation", "运输服务", "金融 transport", "wider 扩大",
+    ]  # fmt: skip
+    expected = {text: Case.objects.names_in(SearchQuery.parse(text)) for text in queries}
+    assert expected["financial"] == {"sector": ["SG"], "theme": ["finance-first"]}
+    assert expected["sport"] == {"sector": [], "theme": []}  # not inside "Transport"
+    Case.objects.names_in(SearchQuery.parse("x"), version)  # the tables, read once
+    with django_assert_num_queries(0):
+        for text in queries:
+            got = Case.objects.names_in(SearchQuery.parse(text), version)
+            assert {k: sorted(v) for k, v in got.items()} == {
+                k: sorted(v) for k, v in expected[text].items()
+            }, text
+
+
 def test_a_common_word_is_read_through_the_search_index_not_by_scanning_every_document():
     """On PostgreSQL the planner would scan every (out-of-line) document for a word that half
     the cases contain; through_the_index() makes it use the GIN index. SQLite's FTS5 table is
