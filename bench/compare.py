@@ -8,12 +8,18 @@ the same benchmark database, and loads the page with wrk in turns (base, this tr
 so that the noise of a shared machine falls on both alike. Prints req/s and p50 of every round
 and the ratio of the medians (this tree / base).
 
+``--against-sqlite`` compares this tree on PostgreSQL with this tree on SQLite instead (the
+same 100,000 cases, same seed), in turns page by page (SQLite, PostgreSQL, SQLite, ...): the
+question "is PostgreSQL at least as fast as SQLite on every page" (issue 13) asked so that the
+machine's drift between two runs of bench/run.py does not answer it. ``--path`` takes several.
+
 ``--cpu`` measures instead the CPU time one process spends per request (Django's test client,
 warm cache, ``time.process_time``): on a machine shared with other work, wall-clock throughput
 swings by a factor of two from one round to the next, CPU time much less.
 
     .venv/bin/python bench/compare.py --size 100000 --path /en/ --port 9510
     .venv/bin/python bench/compare.py --base 019d04f --rounds 5 --duration 10
+    .venv/bin/python bench/compare.py --against-sqlite --path /en/ /en/cases/ --rounds 3
 
 The database is bench/run.py's (built there, and here when missing): SQLite under
 bench/results/, or PostgreSQL with ``--database postgresql``. Both trees must share its schema.
@@ -56,6 +62,9 @@ def measure(tree, database_url, port, path, duration):
         run.BASE = f"http://127.0.0.1:{port}"
         for _ in range(20):  # warm the workers and their caches
             urllib.request.urlopen(run.BASE + path, timeout=60).read()
+        time.sleep(3)  # the counting bitmaps are built in the background after a first page
+        for _ in range(20):
+            urllib.request.urlopen(run.BASE + path, timeout=60).read()
         return run.wrk(path, duration)
     finally:
         process.terminate()
@@ -96,7 +105,12 @@ def main():
     parser.add_argument("--base", default="main")
     parser.add_argument("--size", type=int, default=100000)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--path", default="/en/")
+    parser.add_argument("--path", nargs="+", default=["/en/"])
+    parser.add_argument(
+        "--against-sqlite",
+        action="store_true",
+        help="this tree on PostgreSQL against this tree on SQLite, in turns",
+    )
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
@@ -104,6 +118,9 @@ def main():
     args = parser.parse_args()
 
     run.RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.against_sqlite:
+        compare_databases(args)
+        return
     database_url = run.build(args.database, args.size)
     with tempfile.TemporaryDirectory(prefix="servtrade-base-") as base_tree:
         archive = subprocess.run(
@@ -118,15 +135,16 @@ def main():
                 cwd=tree, env=env, check=True,
             )  # fmt: skip
         results = {"base": [], "this": []}
+        path = args.path[0]
         for round_number in range(1, args.rounds + 1):
             for name, tree in trees.items():
                 if args.cpu:
-                    ms = cpu_per_request(tree, database_url, args.path, args.cpu)
+                    ms = cpu_per_request(tree, database_url, path, args.cpu)
                     # As requests per CPU-second, so that the ratio reads like throughput.
                     results[name].append({"rps": 1000 / ms, "p50": ms, "p99": ms})
                     print(f"round {round_number} {name:4} {ms:7.2f} ms CPU per request")
                     continue
-                result = measure(tree, database_url, args.port, args.path, args.duration)
+                result = measure(tree, database_url, args.port, path, args.duration)
                 results[name].append(result)
                 print(
                     f"round {round_number} {name:4} {result['rps']:8.1f} req/s"
@@ -136,10 +154,41 @@ def main():
     unit = "requests per CPU-second" if args.cpu else "req/s"
     medians = {name: statistics.median(r["rps"] for r in got) for name, got in results.items()}
     print(
-        f"{args.path} at {args.size:,} cases ({args.database}): base {args.base} "
+        f"{path} at {args.size:,} cases ({args.database}): base {args.base} "
         f"{medians['base']:.1f} {unit}, this tree {medians['this']:.1f} {unit}, "
         f"ratio {medians['this'] / medians['base']:.3f}"
     )
+
+
+def compare_databases(args):
+    """Each path on SQLite and on PostgreSQL in turns, ``args.rounds`` times; the ratio of the
+    medians (PostgreSQL / SQLite) per path."""
+    urls = {kind: run.build(kind, args.size) for kind in ("sqlite", "postgresql")}
+    env = run.server_env(urls["sqlite"])
+    subprocess.run(
+        [str(run.PYTHON), "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=run.ROOT, env=env, check=True,
+    )  # fmt: skip
+    medians = {}
+    for path in args.path:
+        got = {kind: [] for kind in urls}
+        for round_number in range(1, args.rounds + 1):
+            for kind, url in urls.items():
+                result = measure(run.ROOT, url, args.port, path, args.duration)
+                got[kind].append(result["rps"])
+                print(
+                    f"{path} round {round_number} {kind:10} {result['rps']:8.1f} req/s"
+                    f"  p50 {result['p50']:7.2f} ms  p99 {result['p99']:7.2f} ms",
+                    flush=True,
+                )
+        medians[path] = {kind: statistics.median(values) for kind, values in got.items()}
+    print(f"\n{args.size:,} cases, median of {args.rounds} rounds, req/s:")
+    for path, median in medians.items():
+        ratio = median["postgresql"] / median["sqlite"]
+        print(
+            f"  {path:60} SQLite {median['sqlite']:7.1f}  PostgreSQL {median['postgresql']:7.1f}"
+            f"  PostgreSQL / SQLite {ratio:.2f}"
+        )
 
 
 if __name__ == "__main__":
