@@ -208,8 +208,11 @@ class CaseQuerySet(WorkflowQuerySet):
         with transaction.atomic():
             unpublished = self.exclude(status=self.model.Status.PUBLISHED)
             # Locked before the check, so that no edit makes a case incomplete in between.
-            locked = unpublished.select_for_update(of=("self",)).values_list("pk", flat=True)
-            problems = self.model.objects.filter(pk__in=list(locked)).publication_problems()
+            list(unpublished.select_for_update(of=("self",)).values_list("pk", flat=True))
+            # Checked by a subquery, not a list of their ids: on PostgreSQL a statement takes at
+            # most 65,535 parameters (server-side binding, servtrade/settings.py).
+            checked = self.model.objects.filter(pk__in=unpublished.values("pk"))
+            problems = checked.publication_problems()
             if problems:
                 raise IncompleteCases(problems)
             return unpublished._move_to(self.model.Status.PUBLISHED, on=on or timezone.localdate())
