@@ -8,7 +8,7 @@ from cases.views import HomeView, bulk_file
 from regions.sitemaps import ProgramSitemap, RegionSitemap
 from servtrade import health
 from servtrade.sitemaps import PagesSitemap
-from servtrade.views import robots_txt
+from servtrade.views import favicon, robots_txt
 
 SITEMAPS = {
     "pages": PagesSitemap,
@@ -33,6 +33,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("servtrade.api_urls")),
     path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
     # The bulk files at stable addresses, outside the language prefixes: one file per format.
     path("data/files/<str:name>", bulk_file, name="bulk-file"),
     path(

@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -174,6 +176,15 @@ def shorten(value, limit=60):
     """A user's input, cut short enough to quote back in a notice, control characters shown."""
     value = "".join(char if char.isprintable() else "\ufffd" for char in value)
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico wherever a page names no icon (the admin, the API's
+    documentation, a file opened in the browser): the site's icon, not a 404. A temporary
+    redirect, kept a day, since the icon's address changes with its content."""
+    response = redirect(static("favicon.svg"))
+    patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+    return response
 
 
 def robots_txt(request):

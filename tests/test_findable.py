@@ -181,3 +181,14 @@ def test_json_ld_cannot_end_its_script(client, catalogue):
     html = client.get("/en/cases/sports-trade/").content.decode()
     assert "</script><script>alert(1)" not in html
     assert Head(html).json_ld[0]["description"] == case.summary_en
+
+
+def test_favicon_ico_leads_to_the_sites_icon(client, admin_client):
+    """Browsers ask for /favicon.ico where a page names no icon: not a 404."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert "max-age=86400" in response["Cache-Control"]
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200 and icon["Content-Type"].startswith("image/svg+xml")
+    # The admin names it too.
+    assert 'rel="icon"' in admin_client.get("/admin/").content.decode()
