@@ -71,7 +71,8 @@ class LinkedRowsIterable(ModelIterable):
         tables = None
         for obj in super().__iter__():
             if tables is None:
-                tables = LinkedTables(self.queryset.db, getattr(obj, VERSION), obj, relations)
+                version = getattr(obj, VERSION)
+                tables = LinkedTables(self.queryset.db, version, self.queryset.model, relations)
             for relation in relations:
                 ids = getattr(obj, IDS + relation)
                 link(obj, relation, tables.rows(relation, ids.split(SEPARATOR) if ids else ()))
@@ -93,26 +94,29 @@ class LinkedTables:
     query (instances are never shared between queries, so nothing one page does to them leaks
     into another's)."""
 
-    def __init__(self, db, version, obj, relations):
+    def __init__(self, db, version, model, relations):
         self.db = db
         self.version = version
         self.models = {
-            relation: obj._meta.get_field(relation).related_model for relation in relations
+            relation: model._meta.get_field(relation).related_model for relation in relations
         }
         self.tables = tables_at(db, version, self.models)
+        self.read_again = False
         self.instances = {}
 
     def rows(self, relation, ids):
         model = self.models[relation]
         table = self.tables[relation]
         missing = [pk for pk in ids if pk not in table.positions]
-        if missing:
+        if missing and not self.read_again:
             # Only a write between the cases' query and the tables' read can cause this: read
-            # the tables again rather than show a case without one of its links.
+            # the tables again rather than show a case without one of its links. Once a query:
+            # a row deleted meanwhile stays missing, and must not cost a read per case.
             logger.info(
                 "Linked %s %s not in the tables of version %s.", relation, missing, self.version
             )
             self.tables = tables_at(self.db, self.version, self.models, fresh=True)
+            self.read_again = True
             table = self.tables[relation]
         ordered = sorted((pk for pk in ids if pk in table.positions), key=table.positions.get)
         made = []

@@ -110,3 +110,22 @@ def test_without_a_version_the_tables_are_read_every_time(cases, django_assert_n
         with django_assert_num_queries(1 + LINKED_TABLES):
             case = Case.objects.with_related().get(pk=cases[0].pk)
         assert len(case.lead_regions.all()) == 3
+
+
+def test_a_row_deleted_since_the_cases_were_read_costs_one_read_again_not_one_per_case(
+    cases, django_assert_max_num_queries
+):
+    """What another process deleting a region between the cases' query and the tables' read
+    leaves: links to a row that is in no table. The tables are read again once, not per case.
+    (Deferred foreign keys let this transaction hold such links for a while.)"""
+    gone = RegionFactory(slug="gone")
+    for case in cases[:3]:
+        case.lead_regions.add(gone)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM regions_region WHERE id = %s", [gone.pk])
+    linked.forget()
+    with django_assert_max_num_queries(1 + 2 * LINKED_TABLES):
+        fetched = list(Case.objects.with_related().order_by("slug"))
+    assert all("gone" not in [r.slug for r in case.lead_regions.all()] for case in fetched)
+    with connection.cursor() as cursor:  # what the deleting process's cascade does
+        cursor.execute("DELETE FROM cases_case_lead_regions WHERE region_id = %s", [gone.pk])
