@@ -56,6 +56,15 @@ def serve(tree, database_url, port):
     raise SystemExit("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
 
 
+def collect_static(tree, database_url):
+    """Production settings serve hashed, collected files: collect ``tree``'s."""
+    env = {**run.server_env(database_url), "PYTHONPATH": str(tree)}
+    subprocess.run(
+        [str(run.PYTHON), "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=tree, env=env, check=True,
+    )  # fmt: skip
+
+
 def measure(tree, database_url, port, path, duration):
     process = serve(tree, database_url, port)
     try:
@@ -128,12 +137,8 @@ def main():
         ).stdout
         subprocess.run(["tar", "-x", "-C", base_tree], input=archive, check=True)
         trees = {"base": Path(base_tree), "this": run.ROOT}
-        for tree in trees.values():  # production settings serve hashed, collected files
-            env = {**run.server_env(database_url), "PYTHONPATH": str(tree)}
-            subprocess.run(
-                [str(run.PYTHON), "manage.py", "collectstatic", "--noinput", "-v0"],
-                cwd=tree, env=env, check=True,
-            )  # fmt: skip
+        for tree in trees.values():
+            collect_static(tree, database_url)
         results = {"base": [], "this": []}
         path = args.path[0]
         for round_number in range(1, args.rounds + 1):
@@ -164,11 +169,7 @@ def compare_databases(args):
     """Each path on SQLite and on PostgreSQL in turns, ``args.rounds`` times; the ratio of the
     medians (PostgreSQL / SQLite) per path."""
     urls = {kind: run.build(kind, args.size) for kind in ("sqlite", "postgresql")}
-    env = run.server_env(urls["sqlite"])
-    subprocess.run(
-        [str(run.PYTHON), "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=run.ROOT, env=env, check=True,
-    )  # fmt: skip
+    collect_static(run.ROOT, urls["sqlite"])
     medians = {}
     for path in args.path:
         got = {kind: [] for kind in urls}
