@@ -312,10 +312,11 @@ class ListCounts:
     the caller counts in SQL instead.
     """
 
-    def __init__(self, bitmaps, filters, search=None):
+    def __init__(self, bitmaps, filters, search=None, text=None):
         self.bitmaps = bitmaps
         self.filters = filters
         self.search = search
+        self.text = text  # the search's, which ``search`` answers
         self.results = bitmaps.matching(filters, search)
         self.total = self.results.bit_count()
 
@@ -335,7 +336,7 @@ class ListCounts:
         if bitmaps is None:
             return None
         search = None if text is None else cls.search_bitmap(bitmaps, text)
-        return cls(bitmaps, filters, search)
+        return cls(bitmaps, filters, search, text)
 
     @staticmethod
     def search_bitmap(bitmaps, text):
@@ -378,13 +379,15 @@ class ListCounts:
 
     def rows(self, queryset, rows_needed=None):
         """The page's rows read by id from ``queryset`` (the unfiltered list), or None when SQL
-        must filter: to rank a search, or to sort in another order than the list's.
+        must filter: to sort many results in another order than the list's.
 
         ``rows_needed``: how many rows of the list's default order the page shows or skips,
         None when the list is sorted otherwise (or downloaded whole).
         """
         if self.search is not None and self.ranked:
-            return None
+            # The few matches, ranked: the search index ranks them, the filters are known.
+            named = Case.objects.named_by(SearchQuery.parse(self.text), self.bitmaps.version)
+            return queryset.search(self.text, named=named, among=self.few_ids())
         # In the list's order, the page needs only the ids up to its end (the bitmaps are in
         # that order): a filter's 200 results were 200 rows for the database to read and sort.
         if rows_needed is not None and rows_needed <= DEEPEST:

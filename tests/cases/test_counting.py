@@ -12,6 +12,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -318,3 +319,17 @@ def test_a_worker_without_bitmaps_takes_the_latest_from_the_cache_once(catalogue
     assert stand_in is not None and caching.served_stale()
     cache.delete(counting.LATEST_KEY)
     assert CaseBitmaps.current(new_version) is stand_in
+
+
+def test_a_ranked_search_reads_its_few_results_by_id(catalogue):
+    """The bitmaps know a ranked search's results: the page reads them by id and ranks them,
+    without applying the filters again; PostgreSQL without matching them again either (FTS5
+    ranks only the rows of its MATCH)."""
+    filterset = filterset_for({"sector": ["SC", "SG"]}, "体育")
+    assert filterset.counter.ranked and filterset.count() > 0
+    sql = str(filterset.qs.query)
+    assert "IN (" in sql and "EXISTS" not in sql
+    assert ("MATCH" in sql) == (connection.vendor == "sqlite")
+    assert "@@" not in sql and ("ts_rank" in sql) == (connection.vendor == "postgresql")
+    expected = plain({"sector": ["SC", "SG"]}, "体育").values_list("pk", flat=True)
+    assert list(filterset.qs.values_list("pk", flat=True)) == list(expected)
