@@ -58,6 +58,31 @@ def test_a_longer_chinese_term_must_occur_as_written():
     assert slugs(Case.objects.search("数据跨境")) == ["together"]
 
 
+@pytest.mark.parametrize("term", ["管体系", "服务贸易", "数字人民币"])
+def test_a_chinese_term_of_three_characters_or_more_occurs_as_written(term):
+    make("together", title_zh=f"建立{term}试点")
+    make("spaced", title_zh=" ".join(term))
+    make("split", summary_zh=f"{term[:2]}和{term[2:]}")
+    make("reversed", title_zh=term[::-1])
+    assert slugs(Case.objects.search(term)) == ["together"]
+    assert slugs(Case.objects.search(f"建立{term}")) == ["together"]
+
+
+def test_postgresql_asks_for_a_term_of_three_characters_or_more_by_its_trigrams():
+    assert SearchQuery.parse("管体系 数据 数").tsquery_sql()[1] == ["管体系 & 数据 & 数"]
+    assert SearchQuery.parse("数据跨境").tsquery_sql()[1] == ["数据跨 <-> 据跨境"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="FTS5 keeps positions instead")
+def test_postgresql_documents_hold_the_trigrams_of_each_chinese_run():
+    case = make("flows", title_zh="数据跨境流动。金融")
+    document = CaseSearch.objects.values_list("document", flat=True).get(case=case)
+    assert {"'数据跨'", "'据跨境'", "'跨境流'", "'境流动'"} <= set(
+        token.split(":")[0] for token in document.split()
+    )
+    assert "'动。金'" not in document and "'流动金'" not in document
+
+
 def test_english_words_match_stemmed_and_case_insensitively():
     make("financing", title_en="IP-based cross-border financing")
     make("sports", title_en="Sports services trade")
