@@ -234,26 +234,31 @@ class CaseQuerySet(WorkflowQuerySet):
             named = self.named_by(query)
         index = self.model._meta.get_field("search_entry").related_model
         in_text = index.objects.filter(document__matches=query).values("case")
-        # FTS5 ranks (bm25) only the rows of its MATCH; PostgreSQL ranks any row. Known matches
-        # are not matched again there: with both the match and the ids, its planner checked each
-        # match against the whole list of ids (120 ms for 828 ids at 100,000 cases, against 20
-        # ms for the ids alone; EXPLAIN ANALYZE).
-        match_to_rank = ranked and named is None and connections[self.db].vendor == "sqlite"
-        if among is not None and not match_to_rank:
+        fts5 = connections[self.db].vendor == "sqlite"
+        if among is not None:
             matches = self.filter(pk__in=among)
+            # FTS5 ranks (bm25) only the rows of its MATCH. PostgreSQL ranks any row, and does
+            # not match known matches again: with both the match and the ids, its planner
+            # checked each match against the whole list of ids (120 ms for 828 ids at 100,000
+            # cases, against 20 ms for the ids alone; EXPLAIN ANALYZE).
+            if ranked and named is None and fts5:
+                matches = matches.filter(search_entry__document__matches=query)
         elif named is None:
             matches = self.filter(search_entry__document__matches=query)
         else:
             # FTS5 cannot MATCH inside an OR, so the text matches come as a subquery.
             matches = self.filter(Q(pk__in=in_text) | named)
-        if among is not None and match_to_rank:
-            matches = matches.filter(pk__in=among)
         if not ranked:
             return matches
         if named is None:
-            return matches.annotate(
-                search_rank=SearchRank("search_entry__document", query)
-            ).order_by("search_rank", "pk")
+            rank = SearchRank("search_entry__document", query)
+            if among is not None and not fts5:
+                # Each case's index entry read by its key: joined, the planner read the whole
+                # index for 828 cases (a hash join: 40 ms, against 20), or needed to be told not
+                # to (cases.search.through_the_index: three more round trips).
+                entry = index.objects.filter(case=OuterRef("pk"))
+                rank = Subquery(entry.annotate(rank=SearchRank("document", query)).values("rank"))
+            return matches.annotate(search_rank=rank).order_by("search_rank", "pk")
         # The query names a sector or theme: its cases too, after those whose text matches.
         return matches.annotate(search_rank=Case(When(pk__in=in_text, then=0), default=1)).order_by(
             "search_rank", F("batch__published_on").desc(nulls_last=True), "pk"

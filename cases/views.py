@@ -92,12 +92,11 @@ class CaseListView(PublicListView):
         )
         table = context.get("table")
         searched = getattr(self.filterset.form, "cleaned_data", {}).get("q")
-        filterset = self.filterset
-        if table is not None and searched and (filterset.rows_in_sql or filterset.counter.ranked):
+        if table is not None and searched and self.filterset.rows_in_sql:
             # The page's rows read now, a search's matches through the search index: ranked,
-            # or sorted by a column or past the first 1,000 rows (filtered in SQL), they read
-            # the index, and PostgreSQL's planner scanned every document for them (0.4 s a
-            # subquery at 100,000 cases; cases.search.through_the_index).
+            # sorted by a column or past the first 1,000 rows, they are filtered in SQL, and
+            # PostgreSQL's planner scanned every document for them (0.4 s a subquery at
+            # 100,000 cases; cases.search.through_the_index).
             with through_the_index():
                 len(table.page.object_list)
         return context
