@@ -13,6 +13,10 @@ same 100,000 cases, same seed), in turns page by page (SQLite, PostgreSQL, SQLit
 question "is PostgreSQL at least as fast as SQLite on every page" (issue 13) asked so that the
 machine's drift between two runs of bench/run.py does not answer it. ``--path`` takes several.
 
+``--against-sqlite --cold N`` first asks bench/run.py's N cold searches and N filter
+combinations (distinct, each once, caches empty) of both databases in turns: both served at
+once, one client, which goes first alternating; p50/p90/max of each.
+
 ``--cpu`` measures instead the CPU time one process spends per request (Django's test client,
 warm cache, ``time.process_time``): on a machine shared with other work, wall-clock throughput
 swings by a factor of two from one round to the next, CPU time much less.
@@ -26,6 +30,7 @@ bench/results/, or PostgreSQL with ``--database postgresql``. Both trees must sh
 """
 
 import argparse
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -124,6 +129,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--cpu", type=int, metavar="REQUESTS", help="CPU time per request")
+    parser.add_argument(
+        "--cold",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --against-sqlite: bench/run.py's N cold searches and N filter combinations, "
+        "each once on each database in turns",
+    )
     args = parser.parse_args()
 
     run.RESULTS.mkdir(parents=True, exist_ok=True)
@@ -165,11 +178,49 @@ def main():
     )
 
 
+def cold_in_turns(urls, count, port):
+    """bench/run.py's cold queries, each asked once of each database in turns: both served at
+    once on fresh servers (caches cleared), one client, which database goes first alternating.
+    Prints p50/p90/max of each and the ratio of the p50s (PostgreSQL / SQLite)."""
+    searches, filters = run.cold_queries(run.vocabulary(urls["sqlite"]), count)
+    clients, times = {}, {}
+    with contextlib.ExitStack() as servers:
+        for offset, (kind, url) in enumerate(urls.items()):
+            run.clear_cache(url)
+            run.PORT, run.BASE = port + offset, f"http://127.0.0.1:{port + offset}"
+            servers.enter_context(run.Server(url))
+            run.wait_for_bitmaps()
+            clients[kind] = run.Client()
+        for index, (group, params) in enumerate(searches + filters):
+            names = [group] if group == "filters" else [group, "all searches"]
+            for kind in list(urls)[:: 1 if index % 2 == 0 else -1]:
+                path = "/en/cases/" + run.query(**params)
+                seconds, status = clients[kind].get(path)
+                if status != 200:
+                    raise SystemExit(f"{path} answered {status} on {kind}")
+                for name in names:
+                    times.setdefault((name, kind), []).append(seconds)
+    print(f"\ncold, {count} distinct searches and {count} filter combinations, each once:")
+    for name in [*run.SEARCH_KINDS, "all searches", "filters"]:
+        got = {kind: run.percentiles(times[name, kind]) for kind in urls}
+        print(
+            f"  {name:17}"
+            + "".join(
+                f"  {kind} p50 {got[kind]['p50']:6.1f} p90 {got[kind]['p90']:6.1f}"
+                f" max {got[kind]['max']:6.1f} ms"
+                for kind in urls
+            )
+            + f"  PostgreSQL / SQLite p50 {got['postgresql']['p50'] / got['sqlite']['p50']:.2f}"
+        )
+
+
 def compare_databases(args):
     """Each path on SQLite and on PostgreSQL in turns, ``args.rounds`` times; the ratio of the
-    medians (PostgreSQL / SQLite) per path."""
+    medians (PostgreSQL / SQLite) per path. With ``--cold``, the cold queries first."""
     urls = {kind: run.build(kind, args.size) for kind in ("sqlite", "postgresql")}
     collect_static(run.ROOT, urls["sqlite"])
+    if args.cold:
+        cold_in_turns(urls, args.cold, args.port)
     medians = {}
     for path in args.path:
         got = {kind: [] for kind in urls}
