@@ -312,11 +312,11 @@ class ListCounts:
     the caller counts in SQL instead.
     """
 
-    def __init__(self, bitmaps, filters, search=None, text=None):
+    def __init__(self, bitmaps, filters, search=None, query=None):
         self.bitmaps = bitmaps
         self.filters = filters
         self.search = search
-        self.text = text  # the search's, which ``search`` answers
+        self.query = query  # the SearchQuery that ``search`` answers
         self.results = bitmaps.matching(filters, search)
         self.total = self.results.bit_count()
 
@@ -335,14 +335,15 @@ class ListCounts:
         bitmaps = CaseBitmaps.current(version)
         if bitmaps is None:
             return None
-        search = None if text is None else cls.search_bitmap(bitmaps, text)
-        return cls(bitmaps, filters, search, text)
+        query = None if text is None else SearchQuery.parse(text)
+        search = None if query is None else cls.search_bitmap(bitmaps, query)
+        return cls(bitmaps, filters, search, query)
 
     @staticmethod
-    def search_bitmap(bitmaps, text):
-        """The cases matching ``text`` (cached): read from the search index, plus the cases of
-        the sectors and themes its words name, as ``CaseQuerySet.search`` finds them."""
-        query = SearchQuery.parse(text)
+    def search_bitmap(bitmaps, query):
+        """The cases matching ``query`` (a SearchQuery; cached): read from the search index,
+        plus the cases of the sectors and themes its words name, as ``CaseQuerySet.search``
+        finds them."""
         if not query:
             return 0
 
@@ -386,8 +387,8 @@ class ListCounts:
         """
         if self.search is not None and self.ranked:
             # The few matches, ranked: the search index ranks them, the filters are known.
-            named = Case.objects.named_by(SearchQuery.parse(self.text), self.bitmaps.version)
-            return queryset.search(self.text, named=named, among=self.few_ids())
+            named = Case.objects.named_by(self.query, self.bitmaps.version)
+            return queryset.search(self.query, named=named, among=self.few_ids())
         # In the list's order, the page needs only the ids up to its end (the bitmaps are in
         # that order): a filter's 200 results were 200 rows for the database to read and sort.
         if rows_needed is not None and rows_needed <= DEEPEST:

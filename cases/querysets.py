@@ -233,7 +233,8 @@ class CaseQuerySet(WorkflowQuerySet):
         if named is NOT_LOOKED_UP:
             named = self.named_by(query)
         index = self.model._meta.get_field("search_entry").related_model
-        in_text = index.objects.filter(document__matches=query).values("case")
+        if named is not None:
+            in_text = index.objects.filter(document__matches=query).values("case")
         fts5 = connections[self.db].vendor == "sqlite"
         if among is not None:
             matches = self.filter(pk__in=among)
