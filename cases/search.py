@@ -4,9 +4,9 @@ Most Chinese queries are one or two characters long (数据, 金融), which neit
 a trigram index can answer from an index. So each run of Chinese characters is indexed as its
 overlapping bigrams (数据跨境 -> 数据 据跨 跨境) followed by its single characters; a query is
 turned into the same tokens, a multi-character run becoming a phrase of bigrams. PostgreSQL's
-document holds the trigrams of each run too, and its queries use them for runs of three
-characters or more (see POSTGRESQL_DOCUMENT_FUNCTION). English text is indexed as ordinary,
-stemmed words.
+document holds each run's n-grams of three to six characters too, and its queries use them for
+runs of three characters or more (see POSTGRESQL_DOCUMENT_FUNCTION). English text is indexed as
+ordinary, stemmed words.
 
 The index is the ``cases_casesearch`` table (see ``CaseSearch`` and cases.db_objects): an FTS5 table
 on SQLite, a GIN-indexed ``tsvector`` on PostgreSQL. Database triggers keep it in step with every
@@ -85,13 +85,16 @@ def search_document(*parts):
     return " ".join(cjk_tokens(text)) + " " + CJK_RUN.sub(" ", text)
 
 
-# The same document on PostgreSQL, for its trigger (cases.db_objects): bigrams of each CJK run,
-# then its single characters ('simple': no stemming), then its trigrams, then the English words
-# ('english': stemmed, as FTS5's porter tokenizer does on SQLite). The trigrams are for
-# PostgreSQL alone: its GIN index holds no positions, so a phrase of bigrams (管体 <-> 体系) was
-# checked in the document of every case with both bigrams (20,000 at 100,000 cases: 0.1-0.6 s);
-# 管体系 is one trigram the index answers exactly (6 ms), and a longer phrase a phrase of
-# trigrams, rare enough that few documents are read. FTS5 keeps positions in its index.
+# The same document on PostgreSQL, for its trigger (cases.db_objects): the n-grams of 6 to 3
+# characters of each CJK run, its bigrams, its single characters ('simple': no stemming), then
+# the English words ('english': stemmed, as FTS5's porter tokenizer does on SQLite). The n-grams
+# are for PostgreSQL alone: its GIN index holds no positions, so a phrase (管体 <-> 体系) is
+# checked in the document of every case holding all its parts (20,000 at 100,000 cases:
+# 0.1-0.6 s for bigrams, 18-28 ms for phrases of trigrams such as 务便利 <-> 便利化 <-> 利化机).
+# A term of 3 to 6 characters is one n-gram the index answers exactly (2 ms), and a longer one
+# a phrase of 6-grams, rare enough that few documents are read. The price is a document twice
+# as large (docs/search.md). FTS5 keeps positions in its index.
+LONGEST_NGRAM = 6
 POSTGRESQL_DOCUMENT_FUNCTION = f"""
 CREATE FUNCTION servtrade_search_document(VARIADIC parts text[]) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -109,22 +112,26 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT string_agg(substr(run, i, 1), ' ' ORDER BY ordinal, i) AS tokens
         FROM runs, generate_series(1, length(run)) AS i
     ),
-    trigrams AS (
-        SELECT string_agg(substr(run, i, 3), ' ' ORDER BY ordinal, i) AS tokens
-        FROM runs, generate_series(1, length(run) - 2) AS i
+    ngrams AS (
+        -- Longest first, each run in order: a long term's 6-grams stand side by side, as <->
+        -- asks, and first, below the 16,383 positions a tsvector counts.
+        SELECT string_agg(substr(run, i, n), ' ' ORDER BY n DESC, ordinal, i) AS tokens
+        FROM runs, generate_series(3, {LONGEST_NGRAM}) AS n,
+            generate_series(1, length(run) - n + 1) AS i
     )
-    SELECT to_tsvector('simple', concat_ws(' ', bigrams.tokens, unigrams.tokens, trigrams.tokens))
+    SELECT to_tsvector('simple', concat_ws(' ', ngrams.tokens, bigrams.tokens, unigrams.tokens))
         || to_tsvector('english', regexp_replace(body.text, '[{CJK}]+', ' ', 'g'))
-    FROM body, bigrams, unigrams, trigrams
+    FROM body, bigrams, unigrams, ngrams
 $$"""
 
 
-def trigram_phrase(term):
-    """A CJK term as PostgreSQL's document holds it: 数据跨境 -> 数据跨 <-> 据跨境; a term of one
-    or two characters as it is."""
-    if len(term) < 3:
+def ngram_phrase(term):
+    """A CJK term as PostgreSQL's document holds it: up to six characters as it is (管体系), a
+    longer one as a phrase of its 6-grams (服务贸易创新发展 -> 服务贸易创新 <-> 务贸易创新发
+    <-> 贸易创新发展)."""
+    if len(term) <= LONGEST_NGRAM:
         return term
-    return " <-> ".join(term[i : i + 3] for i in range(len(term) - 2))
+    return " <-> ".join(term[i : i + LONGEST_NGRAM] for i in range(len(term) - LONGEST_NGRAM + 1))
 
 
 @contextmanager
@@ -208,7 +215,7 @@ class SearchQuery:
         if self.phrases:
             # CJK characters only, so they need no tsquery escaping.
             parts.append("to_tsquery('simple', %s)")
-            params.append(" & ".join(map(trigram_phrase, self.chinese_terms)))
+            params.append(" & ".join(map(ngram_phrase, self.chinese_terms)))
         if self.words:
             # Roots are letters and digits only (WORD), so ":*" prefixes need no escaping.
             parts.append("to_tsquery('english', %s)")
