@@ -653,11 +653,19 @@ class CaseSearch(models.Model):
 class CatalogueVersionQuerySet(models.QuerySet):
     def current(self):
         """The catalogue's version token, or None when the row is missing (after a flush)."""
-        return self.filter(pk=1).values_list("token", flat=True).first()
+        return (self.state() or (None,))[0]
 
     def state(self):
-        """(token, changed_at) of the catalogue, or None when the row is missing."""
-        return self.filter(pk=1).values_list("token", "changed_at").first()
+        """(token, changed_at) of the catalogue, or None when the row is missing.
+
+        Every public page reads it (its ETag, its caches' keys), so by a fixed statement: the ORM
+        took longer to build the query than the database to answer it (177 against 41 µs a read
+        on SQLite, 367 against 168 µs on PostgreSQL, at the home page's 3.3 ms of CPU).
+        """
+        table = self.model._meta.db_table
+        for version in self.raw(f"SELECT id, token, changed_at FROM {table} WHERE id = 1"):
+            return version.token, version.changed_at
+        return None
 
 
 class CatalogueVersion(models.Model):

@@ -156,6 +156,16 @@ def test_every_write_to_the_catalogue_gives_it_a_new_version(world, write):
     assert after is not None and after != before
 
 
+def test_the_version_is_read_as_the_orm_reads_it(world):
+    """state() reads by a statement of its own; it must give what the model's fields give
+    (an aware changed_at on SQLite too, where the column is text)."""
+    new_case(world)
+    row = CatalogueVersion.objects.values_list("token", "changed_at").get(pk=1)
+    assert CatalogueVersion.objects.state() == row
+    assert row[1].tzinfo is not None
+    assert CatalogueVersion.objects.current() == row[0]
+
+
 def test_reading_the_catalogue_keeps_its_version(world, client):
     before = CatalogueVersion.objects.current()
     client.get(list_url())
