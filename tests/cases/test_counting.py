@@ -256,24 +256,33 @@ def test_a_write_gives_new_bitmaps(catalogue):
 
 # Transactional: the bitmaps are built by a thread of its own, with a connection of its own.
 @pytest.mark.django_db(transaction=True)
-def test_the_bitmaps_are_built_in_the_background_while_pages_count_in_sql(client, settings):
+def test_with_no_bitmaps_to_stand_in_the_list_builds_them_rather_than_count_in_sql(
+    client, settings
+):
+    """A worker's first request after the cache was emptied: counting in SQL would cost more
+    than the build (a cold search for 务 at 100,000 cases on PostgreSQL: 8 s against 0.6 s),
+    and every request would pay it until a thread had built them. So the list builds them in
+    its request and counts with them; pages that never build ask SQL while a thread does."""
     settings.COUNTING_IN_BACKGROUND = True
     cache.clear()  # no bitmaps or counts of any version, in the cache or in this process
     counting.forget()
     caching.forget()
     CaseFactory.create_batch(3, batch=CaseBatchFactory(published_on=datetime.date(2021, 1, 1)))
     version = CatalogueVersion.objects.current()
-    # The first page starts the build and counts in SQL meanwhile; it never waits.
     response = client.get(reverse("cases:case-list") + "?year=2021")
     assert response.context["table"].paginator.count == 3
+    assert response.context["view"].filterset.counter is not None  # counted by the bitmaps
+    assert response.has_header("ETag")  # this version's own bitmaps: nothing stale
+    bitmaps = CaseBitmaps.current(version, build_now=False)
+    assert bitmaps is not None and bitmaps.selection("year", ["2021"]).bit_count() == 3
+
+    cache.clear()
+    counting.forget()
+    assert CaseBitmaps.current(version, build_now=False) is None  # asks SQL, never waits
     deadline = time.monotonic() + 30
-    while (bitmaps := CaseBitmaps.current(version)) is None:
-        assert time.monotonic() < deadline, "the bitmaps were never built"
+    while CaseBitmaps.current(version, build_now=False) is None:
+        assert time.monotonic() < deadline, "no thread built the bitmaps"
         time.sleep(0.05)
-    assert bitmaps.selection("year", ["2021"]).bit_count() == 3
-    response = client.get(reverse("cases:case-list") + "?year=2021&theme=none-such")
-    assert response.context["view"].filterset.counter is not None
-    assert response.context["table"].paginator.count == 3
 
 
 @pytest.mark.django_db(transaction=True)
