@@ -451,6 +451,18 @@ def build_and_keep():
     return {version: bitmaps}
 
 
+def prepare_in_background():
+    """As a server's worker starts (servtrade.wsgi): its bitmaps, from the cache or built, by
+    its background thread, so that no visitor waits for them."""
+    if settings.COUNTING_IN_BACKGROUND:
+        in_background(prepare, first=True)
+
+
+def prepare():
+    if (version := CatalogueVersion.objects.current()) is not None:
+        CaseBitmaps._built_here(version)
+
+
 def build_in_background(version):
     try:
         with _building_lock:  # a request building them in the meantime did the work
