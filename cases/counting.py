@@ -465,9 +465,7 @@ def prepare():
 
 def build_in_background(version):
     try:
-        with _building_lock:  # a request building them in the meantime did the work
-            if CaseBitmaps._kept_or_cached(version) is None:
-                build_and_keep()
+        CaseBitmaps._built_here(version)  # or taken from a request that built them meanwhile
     except Exception:
         logger.exception("Building the case bitmaps failed; pages count in SQL meanwhile.")
     finally:
